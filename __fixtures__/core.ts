@@ -1,0 +1,54 @@
+// A typed stand-in for @actions/core that records every call, in order, in `events`.
+import { jest } from '@jest/globals';
+import type * as actionsCore from '@actions/core';
+
+export const events: string[] = [];
+export const inputs: Record<string, string> = {};
+export const outputs: Record<string, string> = {};
+export const state: Record<string, string> = {};
+export const secrets: string[] = [];
+export const logs: string[] = [];
+
+export const getInput = jest.fn<typeof actionsCore.getInput>((name) => inputs[name] ?? '');
+export const setSecret = jest.fn<typeof actionsCore.setSecret>((secret) => {
+  secrets.push(secret);
+  events.push(`setSecret:${secret}`);
+});
+export const setOutput = jest.fn<typeof actionsCore.setOutput>((name, value) => {
+  outputs[name] = String(value);
+  events.push(`setOutput:${name}`);
+});
+export const saveState = jest.fn<typeof actionsCore.saveState>((name, value) => {
+  state[name] = String(value);
+  events.push(`saveState:${name}`);
+});
+export const getState = jest.fn<typeof actionsCore.getState>((name) => state[name] ?? '');
+const log =
+  (kind: string) =>
+  (message: string | Error): void => {
+    const text = message instanceof Error ? message.message : message;
+    logs.push(`${kind}: ${text}`);
+    events.push(`${kind}:${text}`);
+  };
+export const info = jest.fn<typeof actionsCore.info>(log('info'));
+export const debug = jest.fn<typeof actionsCore.debug>(log('debug'));
+export const warning = jest.fn<typeof actionsCore.warning>(log('warning'));
+export const error = jest.fn<typeof actionsCore.error>(log('error'));
+export const notice = jest.fn<typeof actionsCore.notice>(log('notice'));
+export const setFailed = jest.fn<typeof actionsCore.setFailed>(log('failed'));
+export const startGroup = jest.fn<typeof actionsCore.startGroup>(log('group'));
+export const endGroup = jest.fn<typeof actionsCore.endGroup>(() => events.push('endgroup'));
+export const exportVariable = jest.fn<typeof actionsCore.exportVariable>((name, value) => {
+  events.push(`exportVariable:${name}=${String(value)}`);
+});
+export const isDebug = jest.fn<typeof actionsCore.isDebug>(() => false);
+
+/** Clears everything recorded and every input, output and state value. */
+export function reset(): void {
+  for (const record of [inputs, outputs, state]) {
+    for (const key of Object.keys(record)) Reflect.deleteProperty(record, key);
+  }
+  events.length = 0;
+  secrets.length = 0;
+  logs.length = 0;
+}

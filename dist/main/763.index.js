@@ -1,0 +1,49 @@
+export const id = 763;
+export const ids = [763];
+export const modules = {
+
+/***/ 4763:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   fetchPublicCredential: () => (/* binding */ fetchPublicCredential)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9821);
+/* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7242);
+/* harmony import */ var _aws_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5148);
+/* harmony import */ var _ecr_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4497);
+
+
+
+
+/** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
+async function fetchPublicCredential(options) {
+    const client = new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__/* .ECRPUBLICClient */ .Rr({
+        region: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne,
+        customUserAgent: 'ecr-login-action',
+        requestHandler: (0,_ecr_js__WEBPACK_IMPORTED_MODULE_2__/* .requestHandler */ .OX)(options.proxy),
+    });
+    try {
+        const answer = await client.send(new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__/* .GetAuthorizationTokenCommand */ .Eu({})).catch((e) => {
+            throw (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsError */ .e)(e, 'ecr-public', _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne);
+        });
+        const { authorizationToken: token, expiresAt } = answer.authorizationData ?? {};
+        if (!token || !(expiresAt instanceof Date)) {
+            throw new Error('ECR Public answered GetAuthorizationToken without a token or expiry.');
+        }
+        return {
+            host: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGISTRY */ .uD,
+            region: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne,
+            expiresAt,
+            ...(0,_ecr_js__WEBPACK_IMPORTED_MODULE_2__/* .decodeToken */ .oL)(token, options.maskPassword),
+        };
+    }
+    finally {
+        client.destroy();
+    }
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,29 @@
+/** Names of the action's inputs, as in action.yml. */
+export const Input = {
+  Registries: 'registries',
+  Region: 'region',
+  RegistryType: 'registry-type',
+  MaskPassword: 'mask-password',
+  SkipLogout: 'skip-logout',
+  HttpProxy: 'http-proxy',
+} as const;
+
+/** Names of the action's fixed outputs; per-registry outputs are built by `credentialOutputs`. */
+export const Output = {
+  Registry: 'registry',
+  Registries: 'registries',
+  ExpiresAt: 'expires-at',
+} as const;
+
+/** Key under which the main step hands the post step what it logged in to. */
+export const STATE_LOGINS = 'logins';
+
+/** The ECR Public registry host and the only region its API is served from. */
+export const PUBLIC_REGISTRY = 'public.ecr.aws';
+export const PUBLIC_REGION = 'us-east-1';
+
+/** ECR tokens always decode to `AWS:<password>`. */
+export const ECR_USERNAME = 'AWS';
+
+/** GetAuthorizationToken accepts at most this many registry IDs in one call. */
+export const MAX_REGISTRY_IDS_PER_CALL = 10;

@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The parts of the docker CLI's config.json this action reads or changes. */
+export interface DockerConfig {
+  auths?: Record<string, unknown>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** The docker CLI's config directory: DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_CONFIG || path.join(os.homedir(), '.docker');
+}
+
+/** Reads `<dir>/config.json`; a missing file is an empty config. */
+export function readConfig(dir: string): DockerConfig {
+  const file = path.join(dir, 'config.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as DockerConfig;
+  } catch {
+    throw new Error(`The docker config file ${file} is not valid JSON.`);
+  }
+}
+
+/** True when the CLI keeps this host's credential in a credential helper, not in config.json. */
+export function usesHelper(config: DockerConfig, host: string): boolean {
+  return Boolean(config.credsStore) || Boolean(config.credHelpers?.[host]);
+}
+
+/** A private copy of the config without any credentials, for one login to write into. */
+export function makeStaging(config: DockerConfig, parent: string): string {
+  const dir = fs.mkdtempSync(path.join(parent, 'docker-login-'));
+  const { auths: _auths, ...settings } = config;
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(settings), { mode: 0o600 });
+  return dir;
+}
+
+/**
+ * Changes `auths` of `<dir>/config.json` in one read-modify-write that replaces the file
+ * atomically, keeping every other setting. Returns the hosts whose entries were removed.
+ */
+export function updateAuths(
+  dir: string,
+  add: Record<string, unknown>,
+  remove: string[] = [],
+): string[] {
+  const config = readConfig(dir);
+  const auths = { ...config.auths, ...add };
+  const removed = remove.filter((host) => host in auths);
+  for (const host of removed) Reflect.deleteProperty(auths, host);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, 'config.json');
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, `${JSON.stringify({ ...config, auths }, null, '\t')}\n`, {
+    mode: 0o600,
+  });
+  fs.renameSync(temporary, file);
+  return removed;
+}

@@ -1,0 +1,31 @@
+import { ECRPUBLICClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr-public';
+import { PUBLIC_REGION, PUBLIC_REGISTRY } from './constants.ts';
+import { awsError } from './aws-errors.ts';
+import { decodeToken, requestHandler } from './ecr.ts';
+import type { ApiOptions, Credential } from './ecr.ts';
+
+/** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
+export async function fetchPublicCredential(options: ApiOptions): Promise<Credential> {
+  const client = new ECRPUBLICClient({
+    region: PUBLIC_REGION,
+    customUserAgent: 'ecr-login-action',
+    requestHandler: requestHandler(options.proxy),
+  });
+  try {
+    const answer = await client.send(new GetAuthorizationTokenCommand({})).catch((e: unknown) => {
+      throw awsError(e, 'ecr-public', PUBLIC_REGION);
+    });
+    const { authorizationToken: token, expiresAt } = answer.authorizationData ?? {};
+    if (!token || !(expiresAt instanceof Date)) {
+      throw new Error('ECR Public answered GetAuthorizationToken without a token or expiry.');
+    }
+    return {
+      host: PUBLIC_REGISTRY,
+      region: PUBLIC_REGION,
+      expiresAt,
+      ...decodeToken(token, options.maskPassword),
+    };
+  } finally {
+    client.destroy();
+  }
+}

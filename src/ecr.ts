@@ -1,0 +1,183 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as core from '@actions/core';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import type { AuthorizationData } from '@aws-sdk/client-ecr';
+import { ECR_USERNAME, MAX_REGISTRY_IDS_PER_CALL } from './constants.ts';
+import { awsError } from './aws-errors.ts';
+import { isRegion, standardHost } from './registries.ts';
+import type { ResolvedTarget } from './registries.ts';
+
+/** Registry credentials ready for `<cli> login`. */
+export interface Credential {
+  host: string;
+  region: string;
+  username: string;
+  password: string;
+  expiresAt: Date;
+}
+
+/** Targets served by one GetAuthorizationToken endpoint. */
+export interface Group {
+  region: string;
+  public: boolean;
+  targets: ResolvedTarget[];
+}
+
+export interface ApiOptions {
+  proxy: URL | undefined;
+  maskPassword: boolean;
+}
+
+const USER_AGENT = 'ecr-login-action';
+
+/** The job's region: the input, then AWS_REGION, AWS_DEFAULT_REGION and the shared config. */
+export async function resolveRegion(input: string | undefined): Promise<string> {
+  const env = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  const region = input ?? (env || (await new ECRClient({}).config.region().catch(() => '')));
+  if (region === '') {
+    throw new Error(
+      "No AWS region is set. Set the 'region' input, or AWS_REGION (aws-actions/configure-aws-credentials " +
+        "sets it from its 'aws-region' input), or name registries by host.",
+    );
+  }
+  if (!isRegion(region)) {
+    throw new Error(`Invalid AWS region '${region}': expected a region such as us-east-1.`);
+  }
+  return region;
+}
+
+/** Splits targets into one group per region, and one for ECR Public. */
+export function groupByRegion(targets: ResolvedTarget[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const target of targets) {
+    const isPublic = target.kind === 'public';
+    const key = isPublic ? 'public' : target.region;
+    const group = groups.get(key) ?? { region: target.region, public: isPublic, targets: [] };
+    group.targets.push(target);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+/** HTTP handler settings: the `http-proxy` input, else the standard proxy variables. */
+export function requestHandler(proxy: URL | undefined): {
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+} {
+  const noProxy = process.env.NO_PROXY ?? process.env.no_proxy ?? '';
+  const proxyEnv =
+    proxy === undefined
+      ? process.env
+      : { HTTPS_PROXY: proxy.href, HTTP_PROXY: proxy.href, NO_PROXY: noProxy };
+  return {
+    httpAgent: new http.Agent({ keepAlive: true, proxyEnv }),
+    httpsAgent: new https.Agent({ keepAlive: true, proxyEnv }),
+  };
+}
+
+/** Fetches the credentials of every target in a group, masking each password as it appears. */
+export async function fetchCredentials(group: Group, options: ApiOptions): Promise<Credential[]> {
+  if (group.public) {
+    const { fetchPublicCredential } = await import('./ecr-public.ts');
+    return [await fetchPublicCredential(options)];
+  }
+  const client = new ECRClient({
+    region: group.region,
+    customUserAgent: USER_AGENT,
+    requestHandler: requestHandler(options.proxy),
+  });
+  try {
+    const calls: (string[] | undefined)[] = [];
+    if (group.targets.some((t) => t.kind === 'default')) calls.push(undefined);
+    const accounts = [
+      ...new Set(group.targets.flatMap((t) => ('account' in t ? [t.account] : []))),
+    ];
+    for (let i = 0; i < accounts.length; i += MAX_REGISTRY_IDS_PER_CALL) {
+      calls.push(accounts.slice(i, i + MAX_REGISTRY_IDS_PER_CALL));
+    }
+    const answers = await Promise.all(
+      calls.map(async (registryIds) => {
+        // Deprecated because the token opens every registry the caller may use in the region;
+        // still sent, as it makes ECR answer each account's own proxy endpoint.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        const command = new GetAuthorizationTokenCommand(registryIds ? { registryIds } : {});
+        const answer = await client.send(command).catch((error: unknown) => {
+          throw awsError(error, 'ecr', group.region);
+        });
+        return checkAnswer(answer.authorizationData, group.region);
+      }),
+    );
+    return group.targets.map((target) => credentialFor(target, answers, calls, options));
+  } finally {
+    client.destroy();
+  }
+}
+
+type Entry = { host: string; token: string; expiresAt: Date };
+
+function checkAnswer(data: AuthorizationData[] | undefined, region: string): Entry[] {
+  if (!Array.isArray(data) || data.length === 0) {
+    throw new Error(`ECR in ${region} answered GetAuthorizationToken with no authorization data.`);
+  }
+  return data.map((item) => {
+    const { authorizationToken: token, proxyEndpoint, expiresAt } = item;
+    if (!token || !proxyEndpoint || !(expiresAt instanceof Date)) {
+      throw new Error(
+        `ECR in ${region} answered GetAuthorizationToken without a token, proxy endpoint or expiry.`,
+      );
+    }
+    return { host: proxyEndpoint.replace(/^https?:\/\//, '').replace(/\/$/, ''), token, expiresAt };
+  });
+}
+
+function credentialFor(
+  target: ResolvedTarget,
+  answers: Entry[][],
+  calls: (string[] | undefined)[],
+  options: ApiOptions,
+): Credential {
+  const all = answers.flat();
+  const forAccount = (account: string): Entry | undefined =>
+    all.find((entry) => entry.host.startsWith(`${account}.`));
+  let entry: Entry | undefined;
+  let host: string | undefined;
+  switch (target.kind) {
+    case 'default':
+      entry = answers[calls.indexOf(undefined)]?.[0];
+      host = entry?.host;
+      break;
+    case 'account':
+      entry = forAccount(target.account);
+      host = entry?.host ?? standardHost(target.account, target.region);
+      break;
+    case 'host':
+      entry = forAccount(target.account);
+      host = target.host;
+      break;
+  }
+  // The token stands for the caller's credentials, so any answer of the region opens the registry.
+  entry ??= all[0];
+  if (entry === undefined || host === undefined) {
+    throw new Error(`ECR in ${target.region} answered GetAuthorizationToken with no usable entry.`);
+  }
+  const { token, expiresAt } = entry;
+  return { host, region: target.region, expiresAt, ...decodeToken(token, options.maskPassword) };
+}
+
+/** Decodes `base64(AWS:<password>)`, masking the token and, unless told not to, the password. */
+export function decodeToken(
+  token: string,
+  maskPassword: boolean,
+): { username: string; password: string } {
+  core.setSecret(token);
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const username = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  if (maskPassword && password !== '') core.setSecret(password);
+  if (colon <= 0 || username !== ECR_USERNAME || password === '') {
+    throw new Error(`ECR returned an authorization token that is not of the form AWS:<password>.`);
+  }
+  return { username, password };
+}

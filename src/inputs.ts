@@ -1,0 +1,66 @@
+import * as core from '@actions/core';
+import { Input } from './constants.ts';
+import { isRegion, splitList } from './registries.ts';
+
+/** The action's inputs, read and validated once. */
+export interface Inputs {
+  /** `registries` entries: trimmed, without empties or repeats, not yet parsed. */
+  registries: string[];
+  /** `region`, or undefined to take the job's region from the environment or shared config. */
+  region: string | undefined;
+  /** `registry-type`: `public` logs in to ECR Public only. */
+  registryType: 'private' | 'public';
+  /** `mask-password`: false leaves the password unregistered as a secret. */
+  maskPassword: boolean;
+  /** `skip-logout`: true tells the post step to log out of nothing. */
+  skipLogout: boolean;
+  /** `http-proxy`: proxy URL for the AWS API calls, if any. */
+  httpProxy: URL | undefined;
+}
+
+/** Reads every input and throws a message naming the bad value and the valid ones. */
+export function getInputs(): Inputs {
+  const region = core.getInput(Input.Region).trim();
+  if (region !== '' && !isRegion(region)) {
+    throw new Error(`Invalid '${Input.Region}' '${region}': expected a region such as us-east-1.`);
+  }
+  const registryType = core.getInput(Input.RegistryType).trim().toLowerCase() || 'private';
+  if (registryType !== 'private' && registryType !== 'public') {
+    throw new Error(
+      `Invalid '${Input.RegistryType}' '${registryType}': expected 'private' or 'public'.`,
+    );
+  }
+  return {
+    registries: splitList(core.getInput(Input.Registries)),
+    region: region === '' ? undefined : region,
+    registryType,
+    maskPassword: getBoolean(Input.MaskPassword, true),
+    skipLogout: getBoolean(Input.SkipLogout, false),
+    httpProxy: getProxy(),
+  };
+}
+
+function getBoolean(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name).trim();
+  if (value === '') return fallback;
+  if (/^true$/i.test(value)) return true;
+  if (/^false$/i.test(value)) return false;
+  throw new Error(`Invalid '${name}' '${value}': expected 'true' or 'false'.`);
+}
+
+function getProxy(): URL | undefined {
+  const value = core.getInput(Input.HttpProxy).trim();
+  if (value === '') return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.password) {
+    core.setSecret(url.password);
+    core.setSecret(decodeURIComponent(url.password));
+  }
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.hostname === '') {
+    const shown = value.replace(/\/\/[^/]*@/, '//***@');
+    throw new Error(
+      `Invalid '${Input.HttpProxy}' '${shown}': expected a URL such as http://proxy.example.com:3128.`,
+    );
+  }
+  return url;
+}

@@ -1,0 +1,34 @@
+import * as core from '@actions/core';
+import { STATE_LOGINS } from './constants.ts';
+
+/** One registry login the post step has to undo. */
+export interface Login {
+  /** Registry host, as written into the credential store. */
+  host: string;
+  /** The CLI that logged in. */
+  cli: 'docker';
+  /** The CLI's config directory the credential was written to. */
+  config: string;
+}
+
+/** Records the logins so far; called after each login, so a later failure loses none. */
+export function saveLogins(logins: Login[]): void {
+  core.saveState(STATE_LOGINS, JSON.stringify(logins));
+}
+
+/** The logins the main step recorded; none when it recorded nothing or skipped logout. */
+export function loadLogins(): Login[] {
+  const raw = core.getState(STATE_LOGINS);
+  if (raw === '') return [];
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed)) throw new Error('The saved login state is not a list.');
+  return parsed.filter(isLogin);
+}
+
+function isLogin(value: unknown): value is Login {
+  if (typeof value !== 'object' || value === null) return false;
+  const login = value as Record<string, unknown>;
+  return (
+    typeof login.host === 'string' && login.cli === 'docker' && typeof login.config === 'string'
+  );
+}
