@@ -43,8 +43,9 @@ export const exportVariable = jest.fn<typeof actionsCore.exportVariable>((name, 
 });
 export const isDebug = jest.fn<typeof actionsCore.isDebug>(() => false);
 
-/** Clears everything recorded and every input, output and state value. */
+/** Clears everything recorded, every call count, and every input, output and state value. */
 export function reset(): void {
+  jest.clearAllMocks();
   for (const record of [inputs, outputs, state]) {
     for (const key of Object.keys(record)) Reflect.deleteProperty(record, key);
   }

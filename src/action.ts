@@ -29,6 +29,16 @@ export async function run(): Promise<void> {
         credential.username,
         credential.password,
         configDir,
+        {
+          attempts: inputs.loginAttempts,
+          timeoutMs: inputs.loginTimeoutMs,
+          onRetry: (attempt, delayMs, reason) => {
+            core.info(
+              `Login to ${credential.host} failed (attempt ${attempt} of ${inputs.loginAttempts}): ` +
+                `${reason}; retrying in ${(delayMs / 1000).toFixed(1)} s`,
+            );
+          },
+        },
       );
       logins.push({ host: credential.host, cli: 'docker', config: configDir });
       if (!inputs.skipLogout) saveLogins(logins);

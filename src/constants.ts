@@ -6,6 +6,8 @@ export const Input = {
   MaskPassword: 'mask-password',
   SkipLogout: 'skip-logout',
   HttpProxy: 'http-proxy',
+  LoginAttempts: 'login-attempts',
+  LoginTimeout: 'login-timeout',
 } as const;
 
 /** Names of the action's fixed outputs; per-registry outputs are built by `credentialOutputs`. */

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { getExecOutput } from '@actions/exec';
 import { which } from '@actions/io';
 import { errorMessage } from './aws-errors.ts';
+import { runCommand } from './command.ts';
+import { withRetries } from './retry.ts';
+import type { RetryPolicy } from './retry.ts';
 import { makeStaging, readConfig, updateAuths, usesHelper } from './docker-config.ts';
 
 /** What a login printed, for the log. */
@@ -30,28 +32,30 @@ function serially<T>(work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-async function docker(args: string[], configDir: string, input?: string): Promise<string> {
-  const result = await getExecOutput('docker', args, {
-    silent: true,
-    ignoreReturnCode: true,
-    env: { ...stringEnv(), DOCKER_CONFIG: configDir },
-    ...(input === undefined ? {} : { input: Buffer.from(input) }),
+/** docker's warning about passwords on the command line, and its informational log lines. */
+const NOISE = /^(WARNING!|time="[^"]*" level=(info|debug|warning))/;
+
+async function docker(
+  args: string[],
+  configDir: string,
+  input?: string,
+  timeoutMs?: number,
+): Promise<string> {
+  const result = await runCommand('docker', args, {
+    env: { ...process.env, DOCKER_CONFIG: configDir },
+    ...(input === undefined ? {} : { input }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
+  if (result.timedOut) throw new Error(`timed out after ${(timeoutMs ?? 0) / 1000} s`);
   if (result.exitCode !== 0) {
     const message = result.stderr
       .split('\n')
-      .filter((line) => line.trim() !== '' && !/^WARNING!/.test(line))
+      .filter((line) => line.trim() !== '' && !NOISE.test(line))
       .join('\n')
       .trim();
     throw new Error(message || `docker ${args[0] ?? ''} exited with code ${result.exitCode}`);
   }
   return result.stdout.trim();
-}
-
-function stringEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
 }
 
 /**
@@ -65,20 +69,22 @@ export async function login(
   username: string,
   password: string,
   configDir: string,
+  retry: RetryPolicy,
 ): Promise<LoginResult> {
   const args = ['login', '--username', username, '--password-stdin', host];
   const config = readConfig(configDir);
-  const fail = (error: unknown): never => {
-    const detail = errorMessage(error).split(password).join('***');
-    throw new Error(`docker login to ${host} failed: ${detail}`);
-  };
-  if (usesHelper(config, host)) {
-    const output = await serially(() => docker(args, configDir, password)).catch(fail);
-    return { output };
-  }
+  const attempt = (dir: string) => () =>
+    withRetries(retry, () =>
+      docker(args, dir, password, retry.timeoutMs).catch((error: unknown) => {
+        throw new Error(errorMessage(error).split(password).join('***'));
+      }),
+    ).catch((error: unknown) => {
+      throw new Error(`docker login to ${host} failed: ${errorMessage(error)}`);
+    });
+  if (usesHelper(config, host)) return { output: await serially(attempt(configDir)) };
   const staging = makeStaging(config, process.env.RUNNER_TEMP || os.tmpdir());
   try {
-    const output = await docker(args, staging, password).catch(fail);
+    const output = await attempt(staging)();
     updateAuths(configDir, readConfig(staging).auths ?? {});
     return { output };
   } finally {

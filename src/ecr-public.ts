@@ -1,16 +1,13 @@
 import { ECRPUBLICClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr-public';
 import { PUBLIC_REGION, PUBLIC_REGISTRY } from './constants.ts';
 import { awsError } from './aws-errors.ts';
-import { decodeToken, requestHandler } from './ecr.ts';
+import { clientConfig, decodeToken, logRetries } from './ecr.ts';
 import type { ApiOptions, Credential } from './ecr.ts';
 
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
 export async function fetchPublicCredential(options: ApiOptions): Promise<Credential> {
-  const client = new ECRPUBLICClient({
-    region: PUBLIC_REGION,
-    customUserAgent: 'ecr-login-action',
-    requestHandler: requestHandler(options.proxy),
-  });
+  const client = new ECRPUBLICClient(clientConfig(PUBLIC_REGION, options.proxy));
+  logRetries(client, 'ECR Public GetAuthorizationToken');
   try {
     const answer = await client.send(new GetAuthorizationTokenCommand({})).catch((e: unknown) => {
       throw awsError(e, 'ecr-public', PUBLIC_REGION);

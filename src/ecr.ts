@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import * as core from '@actions/core';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import type { AuthorizationData } from '@aws-sdk/client-ecr';
+import type { FinalizeRequestMiddleware, MiddlewareStack, Provider } from '@smithy/types';
 import { ECR_USERNAME, MAX_REGISTRY_IDS_PER_CALL } from './constants.ts';
 import { awsError } from './aws-errors.ts';
 import { isRegion, standardHost } from './registries.ts';
@@ -60,6 +61,53 @@ export function groupByRegion(targets: ResolvedTarget[]): Group[] {
   return [...groups.values()];
 }
 
+/** Attempts per API call when AWS_MAX_ATTEMPTS does not say: enough to ride out a minute of throttling. */
+export const DEFAULT_API_ATTEMPTS = 10;
+
+/**
+ * Settings shared by the ECR and ECR Public clients. Retries are the SDK's: adaptive mode, whose
+ * backoff with jitter grows to 20 s, over 10 attempts, unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS
+ * say otherwise. Refusals (bad credentials, access denied) are not retried by the SDK.
+ */
+export function clientConfig(region: string, proxy: URL | undefined) {
+  return {
+    region,
+    customUserAgent: USER_AGENT,
+    requestHandler: requestHandler(proxy),
+    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_API_ATTEMPTS }),
+    ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
+  };
+}
+
+/** Logs one line per retry of the SDK's calls, naming the error that caused it. */
+export function logRetries<I extends object, O extends object>(
+  client: { config: { maxAttempts: Provider<number> }; middlewareStack: MiddlewareStack<I, O> },
+  label: string,
+): void {
+  const middleware: FinalizeRequestMiddleware<I, O> = (next) => {
+    let attempt = 0;
+    let last = '';
+    return async (args) => {
+      attempt++;
+      if (attempt > 1) {
+        const max = await client.config.maxAttempts();
+        core.info(`Retrying ${label} (attempt ${attempt} of ${max}) after ${last}`);
+      }
+      try {
+        return await next(args);
+      } catch (error) {
+        last = error instanceof Error ? error.name : 'an error';
+        throw error;
+      }
+    };
+  };
+  client.middlewareStack.addRelativeTo(middleware, {
+    relation: 'after',
+    toMiddleware: 'retryMiddleware',
+    name: 'logRetries',
+  });
+}
+
 /** HTTP handler settings: the `http-proxy` input, else the standard proxy variables. */
 export function requestHandler(proxy: URL | undefined): {
   httpAgent: http.Agent;
@@ -82,11 +130,8 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
     const { fetchPublicCredential } = await import('./ecr-public.ts');
     return [await fetchPublicCredential(options)];
   }
-  const client = new ECRClient({
-    region: group.region,
-    customUserAgent: USER_AGENT,
-    requestHandler: requestHandler(options.proxy),
-  });
+  const client = new ECRClient(clientConfig(group.region, options.proxy));
+  logRetries(client, `GetAuthorizationToken in ${group.region}`);
   try {
     const calls: (string[] | undefined)[] = [];
     if (group.targets.some((t) => t.kind === 'default')) calls.push(undefined);
@@ -137,32 +182,40 @@ function credentialFor(
   calls: (string[] | undefined)[],
   options: ApiOptions,
 ): Credential {
-  const all = answers.flat();
-  const forAccount = (account: string): Entry | undefined =>
-    all.find((entry) => entry.host.startsWith(`${account}.`));
   let entry: Entry | undefined;
   let host: string | undefined;
-  switch (target.kind) {
-    case 'default':
-      entry = answers[calls.indexOf(undefined)]?.[0];
-      host = entry?.host;
-      break;
-    case 'account':
-      entry = forAccount(target.account);
-      host = entry?.host ?? standardHost(target.account, target.region);
-      break;
-    case 'host':
-      entry = forAccount(target.account);
-      host = target.host;
-      break;
+  if (target.kind === 'default') {
+    entry = answers[calls.indexOf(undefined)]?.[0];
+    host = entry?.host;
+  } else if (target.kind === 'account' || target.kind === 'host') {
+    entry = entryFor(target.account, answers, calls);
+    host = target.kind === 'host' ? target.host : entry?.host;
+    host ??= standardHost(target.account, target.region);
   }
   // The token stands for the caller's credentials, so any answer of the region opens the registry.
-  entry ??= all[0];
+  entry ??= answers.flat()[0];
   if (entry === undefined || host === undefined) {
     throw new Error(`ECR in ${target.region} answered GetAuthorizationToken with no usable entry.`);
   }
   const { token, expiresAt } = entry;
   return { host, region: target.region, expiresAt, ...decodeToken(token, options.maskPassword) };
+}
+
+/**
+ * The answer for an account: the entry whose proxy endpoint names it, else — for an endpoint
+ * that does not name accounts, such as a proxy — the entry in the same place as its registry ID.
+ */
+function entryFor(
+  account: string,
+  answers: Entry[][],
+  calls: (string[] | undefined)[],
+): Entry | undefined {
+  const byName = answers.flat().find((entry) => entry.host.startsWith(`${account}.`));
+  if (byName) return byName;
+  const call = calls.findIndex((ids) => ids?.includes(account));
+  const ids = calls[call];
+  const answer = answers[call];
+  return ids && answer?.length === ids.length ? answer[ids.indexOf(account)] : undefined;
 }
 
 /** Decodes `base64(AWS:<password>)`, masking the token and, unless told not to, the password. */

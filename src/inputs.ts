@@ -16,6 +16,10 @@ export interface Inputs {
   skipLogout: boolean;
   /** `http-proxy`: proxy URL for the AWS API calls, if any. */
   httpProxy: URL | undefined;
+  /** `login-attempts`: attempts per registry login, the first included. */
+  loginAttempts: number;
+  /** `login-timeout`: time limit of one login attempt, in milliseconds. */
+  loginTimeoutMs: number;
 }
 
 /** Reads every input and throws a message naming the bad value and the valid ones. */
@@ -37,6 +41,8 @@ export function getInputs(): Inputs {
     maskPassword: getBoolean(Input.MaskPassword, true),
     skipLogout: getBoolean(Input.SkipLogout, false),
     httpProxy: getProxy(),
+    loginAttempts: getInteger(Input.LoginAttempts, 3, 1, 10),
+    loginTimeoutMs: getInteger(Input.LoginTimeout, 60, 1, 600) * 1000,
   };
 }
 
@@ -46,6 +52,16 @@ function getBoolean(name: string, fallback: boolean): boolean {
   if (/^true$/i.test(value)) return true;
   if (/^false$/i.test(value)) return false;
   throw new Error(`Invalid '${name}' '${value}': expected 'true' or 'false'.`);
+}
+
+function getInteger(name: string, fallback: number, min: number, max: number): number {
+  const value = core.getInput(name).trim();
+  if (value === '') return fallback;
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(number >= min && number <= max)) {
+    throw new Error(`Invalid '${name}' '${value}': expected a whole number from ${min} to ${max}.`);
+  }
+  return number;
 }
 
 function getProxy(): URL | undefined {

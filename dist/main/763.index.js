@@ -18,11 +18,8 @@ export const modules = {
 
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
 async function fetchPublicCredential(options) {
-    const client = new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__/* .ECRPUBLICClient */ .Rr({
-        region: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne,
-        customUserAgent: 'ecr-login-action',
-        requestHandler: (0,_ecr_js__WEBPACK_IMPORTED_MODULE_2__/* .requestHandler */ .OX)(options.proxy),
-    });
+    const client = new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__/* .ECRPUBLICClient */ .Rr((0,_ecr_js__WEBPACK_IMPORTED_MODULE_2__/* .clientConfig */ .yO)(_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne, options.proxy));
+    (0,_ecr_js__WEBPACK_IMPORTED_MODULE_2__/* .logRetries */ .SE)(client, 'ECR Public GetAuthorizationToken');
     try {
         const answer = await client.send(new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__/* .GetAuthorizationTokenCommand */ .Eu({})).catch((e) => {
             throw (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsError */ .e)(e, 'ecr-public', _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne);

@@ -1,0 +1,224 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import {
+  ECRPUBLICClient,
+  GetAuthorizationTokenCommand as GetPublicTokenCommand,
+} from '@aws-sdk/client-ecr-public';
+import * as core from '../__fixtures__/core.ts';
+import * as exec from '../__fixtures__/command.ts';
+
+jest.unstable_mockModule('@actions/core', () => core);
+jest.unstable_mockModule('../src/command.ts', () => exec);
+const { run } = await import('../src/action.ts');
+
+const ecr = mockClient(ECRClient);
+const ecrPublic = mockClient(ECRPUBLICClient);
+const expiresAt = new Date('2030-01-01T12:00:00Z');
+const token = (password: string): string => Buffer.from(`AWS:${password}`).toString('base64');
+const host = (account: string, region = 'eu-west-1'): string =>
+  `${account}.dkr.ecr.${region}.amazonaws.com`;
+const answer = (account: string, password: string, region = 'eu-west-1') => ({
+  authorizationToken: token(password),
+  proxyEndpoint: `https://${host(account, region)}`,
+  expiresAt,
+});
+
+let dir: string;
+const savedEnv = { ...process.env };
+
+beforeEach(() => {
+  core.reset();
+  exec.reset();
+  ecr.reset();
+  ecrPublic.reset();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'action-test-'));
+  process.env.DOCKER_CONFIG = path.join(dir, 'docker');
+  process.env.RUNNER_TEMP = dir;
+  process.env.AWS_REGION = 'eu-west-1';
+  delete process.env.AWS_DEFAULT_REGION;
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.env = { ...savedEnv };
+});
+
+const auths = (): string[] => {
+  const file = path.join(dir, 'docker', 'config.json');
+  if (!fs.existsSync(file)) return [];
+  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: object };
+  return Object.keys(config.auths ?? {}).sort();
+};
+const savedLogins = (): unknown => JSON.parse(core.state.logins ?? '[]');
+
+describe('run', () => {
+  test('logs in to the default registry: masks first, then logs in, then outputs', async () => {
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+    exec.passwords[host('123456789012')] = 'pw';
+    await run();
+
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(ecr.commandCalls(GetAuthorizationTokenCommand)[0]?.args[0].input).toEqual({});
+    expect(exec.calls.map((c) => [c.args, c.stdin])).toEqual([
+      [['login', '--username', 'AWS', '--password-stdin', host('123456789012')], 'pw'],
+    ]);
+    const firstSecret = core.events.indexOf('setSecret:pw');
+    expect(firstSecret).toBeGreaterThanOrEqual(0);
+    const firstOther = core.events.findIndex((e) => !e.startsWith('setSecret:'));
+    expect(firstOther).toBeGreaterThan(firstSecret);
+    expect(core.outputs).toEqual({
+      registry: host('123456789012'),
+      registries: host('123456789012'),
+      docker_username_123456789012_dkr_ecr_eu_west_1_amazonaws_com: 'AWS',
+      docker_password_123456789012_dkr_ecr_eu_west_1_amazonaws_com: 'pw',
+      'expires-at': '2030-01-01T12:00:00.000Z',
+    });
+    expect(savedLogins()).toEqual([
+      { host: host('123456789012'), cli: 'docker', config: path.join(dir, 'docker') },
+    ]);
+    expect(auths()).toEqual([host('123456789012')]);
+    expect(core.logs).toContain(`group: Logged in to ${host('123456789012')} (eu-west-1)`);
+    expect(core.warning).not.toHaveBeenCalled();
+  });
+
+  test('several regions and hosts: one call per region, every registry logged in', async () => {
+    core.inputs.registries = `111111111111, 222222222222\n333333333333.dkr.ecr.us-west-2.amazonaws.com`;
+    ecr
+      .on(GetAuthorizationTokenCommand, { registryIds: ['111111111111', '222222222222'] })
+      .resolves({ authorizationData: [answer('111111111111', 'a'), answer('222222222222', 'a')] })
+      .on(GetAuthorizationTokenCommand, { registryIds: ['333333333333'] })
+      .resolves({ authorizationData: [answer('333333333333', 'b', 'us-west-2')] });
+    exec.passwords[host('111111111111')] = 'a';
+    exec.passwords[host('222222222222')] = 'a';
+    exec.passwords[host('333333333333', 'us-west-2')] = 'b';
+    await run();
+
+    expect(core.setFailed).not.toHaveBeenCalled();
+    const regions = await Promise.all(
+      ecr.calls().map((call) => (call.thisValue as ECRClient).config.region()),
+    );
+    expect(regions.sort()).toEqual(['eu-west-1', 'us-west-2']);
+    expect(auths()).toEqual(
+      [host('111111111111'), host('222222222222'), host('333333333333', 'us-west-2')].sort(),
+    );
+    expect(core.outputs.registry).toBeUndefined();
+    expect(core.outputs.registries?.split(',').sort()).toEqual(auths());
+    expect((savedLogins() as unknown[]).length).toBe(3);
+  });
+
+  test('ECR Public with registry-type public', async () => {
+    core.inputs['registry-type'] = 'public';
+    core.inputs.registries = '111111111111';
+    ecrPublic.on(GetPublicTokenCommand).resolves({
+      authorizationData: { authorizationToken: token('pub'), expiresAt },
+    });
+    exec.passwords['public.ecr.aws'] = 'pub';
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(ecr.calls()).toHaveLength(0);
+    expect(core.outputs.registry).toBe('public.ecr.aws');
+    expect(core.outputs.docker_password_public_ecr_aws).toBe('pub');
+  });
+
+  test('bad input fails before any API call or command', async () => {
+    core.inputs.registries = '111111111111,--password=x';
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringContaining("Invalid registry '--password=x'"),
+    );
+    expect(ecr.calls()).toHaveLength(0);
+    expect(exec.calls).toHaveLength(0);
+  });
+
+  test('no region anywhere fails with how to set one, before any API call', async () => {
+    delete process.env.AWS_REGION;
+    process.env.AWS_CONFIG_FILE = path.join(dir, 'none');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, 'none');
+    delete process.env.AWS_PROFILE;
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(expect.stringContaining("Set the 'region' input"));
+    expect(exec.calls).toHaveLength(0);
+  });
+
+  test('a partial failure keeps the state of the logins that worked, and fails the step', async () => {
+    core.inputs.registries = '111111111111,222222222222';
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [answer('111111111111', 'pw'), answer('222222222222', 'pw')],
+    });
+    exec.passwords[host('111111111111')] = 'pw';
+    exec.passwords[host('222222222222')] = 'other';
+    await run();
+    expect(savedLogins()).toEqual([
+      { host: host('111111111111'), cli: 'docker', config: path.join(dir, 'docker') },
+    ]);
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringMatching(`^docker login to ${host('222222222222')} failed: .*unauthorized`),
+    );
+    expect(core.outputs.registries).toBe(host('111111111111'));
+    expect(core.logs.join('\n')).not.toMatch(/pw/);
+  });
+
+  test('several failures are each reported, and summed up', async () => {
+    core.inputs.registries = '111111111111,222222222222.dkr.ecr.us-east-1.amazonaws.com';
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    await run();
+    expect(core.error).toHaveBeenCalledTimes(2);
+    expect(core.setFailed).toHaveBeenCalledWith('2 registry logins failed; see the errors above.');
+    expect(core.state.logins).toBeUndefined();
+  });
+
+  test('an API failure in one region does not stop the logins of another', async () => {
+    core.inputs.registries = '111111111111,222222222222.dkr.ecr.us-east-1.amazonaws.com';
+    ecr
+      .on(GetAuthorizationTokenCommand, { registryIds: ['111111111111'] })
+      .resolves({ authorizationData: [answer('111111111111', 'pw')] })
+      .on(GetAuthorizationTokenCommand, { registryIds: ['222222222222'] })
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    exec.passwords[host('111111111111')] = 'pw';
+    await run();
+    expect(auths()).toEqual([host('111111111111')]);
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringContaining('Access denied to ECR GetAuthorizationToken in us-east-1'),
+    );
+  });
+
+  test('skip-logout saves no state', async () => {
+    core.inputs['skip-logout'] = 'true';
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+    exec.passwords[host('123456789012')] = 'pw';
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(core.saveState).not.toHaveBeenCalled();
+  });
+
+  test('mask-password false: password not masked, still an output, and a warning', async () => {
+    core.inputs['mask-password'] = 'false';
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+    exec.passwords[host('123456789012')] = 'pw';
+    await run();
+    expect(core.secrets).toEqual([token('pw')]);
+    expect(core.outputs['docker_password_123456789012_dkr_ecr_eu_west_1_amazonaws_com']).toBe('pw');
+    expect(core.warning).toHaveBeenCalledWith(expect.stringContaining("'mask-password' is false"));
+    expect(core.logs.join('\n')).not.toContain('pw\n');
+  });
+
+  test('docker missing from PATH fails before any API call', async () => {
+    process.env.PATH = dir;
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringContaining('docker CLI was not found'),
+    );
+    expect(ecr.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** Runs a command to completion, capturing its output; never throws on a non-zero exit. */
+export function run(
+  cmd: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs ?? 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Runs a command and throws with its stderr when it fails. */
+export async function runOk(cmd: string, args: readonly string[], opts?: RunOptions) {
+  const r = await run(cmd, args, opts);
+  if (r.code !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${String(r.code)}: ${r.stderr}${r.stdout}`);
+  }
+  return r;
+}
+
+/** Asks the OS for a free loopback port (bind port 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+export interface TempDir {
+  path: string;
+  cleanup: () => Promise<void>;
+}
+
+export async function makeTempDir(prefix: string): Promise<TempDir> {
+  const path = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+export const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms);
+  });

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what the end-to-end tests and the demo use: a real
+# registry (docker-registry), htpasswd, openssl, the AWS CLI and, when missing, the docker CLI.
+set -euo pipefail
+
+need=()
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v openssl >/dev/null || need+=(openssl)
+[ -x /usr/bin/aws ] || need+=(awscli)
+command -v docker >/dev/null || need+=(docker.io)
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "All test prerequisites are installed."
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Run as root (or with sudo) to install: ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Installing must not start the packaged registry service; the tests start their own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "Installed: ${need[*]}"
