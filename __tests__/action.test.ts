@@ -213,6 +213,68 @@ describe('run', () => {
     expect(core.logs.join('\n')).not.toContain('pw\n');
   });
 
+  test('isolate-credentials logs in to a job-private config, seeded and exported', async () => {
+    core.inputs['isolate-credentials'] = 'true';
+    const shared = path.join(dir, 'docker');
+    fs.mkdirSync(path.join(shared, 'cli-plugins'), { recursive: true });
+    fs.writeFileSync(
+      path.join(shared, 'config.json'),
+      JSON.stringify({ auths: { 'hub.example': { auth: 'eA==' } }, credHelpers: {} }),
+    );
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+    exec.passwords[host('123456789012')] = 'pw';
+    await run();
+
+    expect(core.setFailed).not.toHaveBeenCalled();
+    const exported = core.events.find((e) => e.startsWith('exportVariable:DOCKER_CONFIG='));
+    const isolated = exported?.slice('exportVariable:DOCKER_CONFIG='.length) ?? '';
+    expect(path.dirname(isolated)).toBe(dir);
+    expect(core.state['private-config']).toBe(isolated);
+    // the shared config is untouched; the private one has both the old and the new credential
+    expect(auths()).toEqual(['hub.example']);
+    const own = JSON.parse(fs.readFileSync(path.join(isolated, 'config.json'), 'utf8')) as {
+      auths: object;
+    };
+    expect(Object.keys(own.auths).sort()).toEqual([host('123456789012'), 'hub.example']);
+    expect(fs.readlinkSync(path.join(isolated, 'cli-plugins'))).toBe(
+      path.join(shared, 'cli-plugins'),
+    );
+    expect(savedLogins()).toEqual([
+      { host: host('123456789012'), cli: 'docker', config: isolated },
+    ]);
+    // recorded before the first login, so a failure still cleans it up
+    expect(core.events.indexOf('saveState:private-config')).toBeLessThan(
+      core.events.indexOf('saveState:logins'),
+    );
+  });
+
+  test('login-attempts and login-timeout reach the login, and retries are logged', async () => {
+    core.inputs['login-attempts'] = '2';
+    core.inputs['login-timeout'] = '7';
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+    exec.passwords[host('123456789012')] = 'pw';
+    exec.runCommand.mockResolvedValueOnce({
+      exitCode: 1,
+      stdout: '',
+      stderr: 'i/o timeout\n',
+      timedOut: false,
+    });
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(exec.runCommand.mock.calls.map((call) => call[2]?.timeoutMs)).toEqual([7000, 7000]);
+    expect(core.logs).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^info: Login to ${host('123456789012')} failed \\(attempt 1 of 2\\): i/o timeout; retrying in [01]\\.\\d s$`,
+        ),
+      ),
+    );
+  });
+
   test('docker missing from PATH fails before any API call', async () => {
     process.env.PATH = dir;
     await run();

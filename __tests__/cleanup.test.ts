@@ -81,6 +81,26 @@ test('a broken state fails the step with its reason', async () => {
   expect(core.setFailed).toHaveBeenCalledWith('The saved login state is not a list.');
 });
 
+test('deletes the job-private config after logging out, even when logout fails', async () => {
+  write('private', { credsStore: 'pass' });
+  fs.symlinkSync(config('one'), path.join(config('private'), 'cli-plugins'));
+  fs.mkdirSync(config('one'));
+  fs.writeFileSync(path.join(config('one'), 'keep'), 'x');
+  saveLogins([{ host: 'a', cli: 'docker', config: config('private') }]);
+  core.state['private-config'] = config('private');
+  exec.runCommand.mockResolvedValueOnce({
+    exitCode: 1,
+    stdout: '',
+    stderr: 'locked\n',
+    timedOut: false,
+  });
+  await post();
+  expect(core.setFailed).toHaveBeenCalledWith('1 registry credential(s) could not be removed.');
+  expect(fs.existsSync(config('private'))).toBe(false);
+  expect(fs.readFileSync(path.join(config('one'), 'keep'), 'utf8')).toBe('x');
+  expect(core.logs).toContain(`info: Deleted the job-private docker config ${config('private')}`);
+});
+
 test('state round-trips and ignores entries of another shape', () => {
   const login = { host: 'h', cli: 'docker' as const, config: '/c' };
   saveLogins([login]);

@@ -1,13 +1,14 @@
+import * as os from 'node:os';
 import * as core from '@actions/core';
 import { Output } from './constants.ts';
 import { errorMessage } from './aws-errors.ts';
 import { assertDocker, login } from './docker.ts';
-import { dockerConfigDir } from './docker-config.ts';
+import { dockerConfigDir, makePrivateConfig } from './docker-config.ts';
 import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
 import type { Credential } from './ecr.ts';
 import { getInputs } from './inputs.ts';
 import { needsRegion, outputSuffix, parseRegistries, withRegion } from './registries.ts';
-import { saveLogins } from './state.ts';
+import { saveLogins, savePrivateConfig } from './state.ts';
 import type { Login } from './state.ts';
 
 /** The main step: validate, fetch tokens per region, log in to every registry, set outputs. */
@@ -19,7 +20,7 @@ export async function run(): Promise<void> {
     const groups = groupByRegion(withRegion(targets, region));
     await assertDocker();
 
-    const configDir = dockerConfigDir();
+    const configDir = inputs.isolateCredentials ? isolate() : dockerConfigDir();
     const logins: Login[] = [];
     const done: Credential[] = [];
     const failures: string[] = [];
@@ -73,6 +74,15 @@ export async function run(): Promise<void> {
   } catch (error) {
     core.setFailed(errorMessage(error));
   }
+}
+
+/** Makes the job-private config directory, records it for the post step and exports it. */
+function isolate(): string {
+  const dir = makePrivateConfig(dockerConfigDir(), process.env.RUNNER_TEMP || os.tmpdir());
+  savePrivateConfig(dir);
+  core.exportVariable('DOCKER_CONFIG', dir);
+  core.info(`Credentials go to a job-private docker config: DOCKER_CONFIG=${dir}`);
+  return dir;
 }
 
 function setOutputs(credentials: Credential[], maskPassword: boolean): void {

@@ -8,6 +8,7 @@ export const Input = {
   HttpProxy: 'http-proxy',
   LoginAttempts: 'login-attempts',
   LoginTimeout: 'login-timeout',
+  IsolateCredentials: 'isolate-credentials',
 } as const;
 
 /** Names of the action's fixed outputs; per-registry outputs are built by `credentialOutputs`. */
@@ -17,8 +18,11 @@ export const Output = {
   ExpiresAt: 'expires-at',
 } as const;
 
-/** Key under which the main step hands the post step what it logged in to. */
-export const STATE_LOGINS = 'logins';
+/** Keys under which the main step hands the post step what it has to undo. */
+export const State = {
+  Logins: 'logins',
+  PrivateConfig: 'private-config',
+} as const;
 
 /** The ECR Public registry host and the only region its API is served from. */
 export const PUBLIC_REGISTRY = 'public.ecr.aws';

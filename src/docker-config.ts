@@ -68,3 +68,21 @@ export function updateAuths(
   fs.renameSync(temporary, file);
   return removed;
 }
+
+/**
+ * Makes a job-private docker config directory under `parent`: config.json is copied from
+ * `source` (settings, credential helpers and existing logins carry over) and every other entry
+ * (cli-plugins, buildx builders, contexts) is linked, so later steps find them as before.
+ */
+export function makePrivateConfig(source: string, parent: string): string {
+  const dir = fs.mkdtempSync(path.join(parent, 'ecr-login-docker-'));
+  const entries = fs.existsSync(source) ? fs.readdirSync(source) : [];
+  for (const entry of entries) {
+    const from = path.join(source, entry);
+    if (entry === 'config.json') fs.copyFileSync(from, path.join(dir, entry));
+    else fs.symlinkSync(from, path.join(dir, entry));
+  }
+  if (fs.existsSync(path.join(dir, 'config.json')))
+    fs.chmodSync(path.join(dir, 'config.json'), 0o600);
+  return dir;
+}

@@ -20,6 +20,8 @@ export interface Inputs {
   loginAttempts: number;
   /** `login-timeout`: time limit of one login attempt, in milliseconds. */
   loginTimeoutMs: number;
+  /** `isolate-credentials`: log in to a job-private config under RUNNER_TEMP. */
+  isolateCredentials: boolean;
 }
 
 /** Reads every input and throws a message naming the bad value and the valid ones. */
@@ -43,6 +45,7 @@ export function getInputs(): Inputs {
     httpProxy: getProxy(),
     loginAttempts: getInteger(Input.LoginAttempts, 3, 1, 10),
     loginTimeoutMs: getInteger(Input.LoginTimeout, 60, 1, 600) * 1000,
+    isolateCredentials: getBoolean(Input.IsolateCredentials, false),
   };
 }
 
@@ -67,16 +70,28 @@ function getInteger(name: string, fallback: number, min: number, max: number): n
 function getProxy(): URL | undefined {
   const value = core.getInput(Input.HttpProxy).trim();
   if (value === '') return undefined;
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (url?.password) {
-    core.setSecret(url.password);
-    core.setSecret(decodeURIComponent(url.password));
+  // Mask whatever stands where credentials go before anything can print it.
+  const at = value.lastIndexOf('@');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  const userinfo = at > 0 ? value.slice(scheme.length, at) : '';
+  const password = userinfo.slice(userinfo.indexOf(':') + 1);
+  for (const secret of new Set([userinfo, password, safeDecode(password)])) {
+    if (secret !== '') core.setSecret(secret);
   }
+  const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.hostname === '') {
-    const shown = value.replace(/\/\/[^/]*@/, '//***@');
+    const shown = at > 0 ? `${scheme}***@${value.slice(at + 1)}` : value;
     throw new Error(
       `Invalid '${Input.HttpProxy}' '${shown}': expected a URL such as http://proxy.example.com:3128.`,
     );
   }
   return url;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

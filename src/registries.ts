@@ -15,7 +15,7 @@ export type Target =
 export type ResolvedTarget = Target & { region: string };
 
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(?:-[a-z0-9]+)*-\d{1,2}$/;
+const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-\d{1,2}$/;
 /** `<account>.dkr.ecr[-fips].<region>.<suffix>` and dual-stack `<account>.dkr-ecr[-fips].<region>.on.aws`. */
 const PRIVATE_HOST =
   /^(\d{12})\.(?:dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|amazonaws\.eu|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)|dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.(?:aws|amazonwebservices\.com\.cn))$/;
@@ -108,12 +108,6 @@ export function outputSuffix(host: string): string {
 }
 
 function targetKey(target: Target): string {
-  switch (target.kind) {
-    case 'account':
-      return `account:${target.account}`;
-    case 'default':
-      return 'default';
-    default:
-      return `host:${target.host}`;
-  }
+  if (target.kind === 'account') return `account:${target.account}`;
+  return 'host' in target ? `host:${target.host}` : target.kind;
 }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { STATE_LOGINS } from './constants.ts';
+import { State } from './constants.ts';
 
 /** One registry login the post step has to undo. */
 export interface Login {
@@ -13,12 +13,12 @@ export interface Login {
 
 /** Records the logins so far; called after each login, so a later failure loses none. */
 export function saveLogins(logins: Login[]): void {
-  core.saveState(STATE_LOGINS, JSON.stringify(logins));
+  core.saveState(State.Logins, JSON.stringify(logins));
 }
 
 /** The logins the main step recorded; none when it recorded nothing or skipped logout. */
 export function loadLogins(): Login[] {
-  const raw = core.getState(STATE_LOGINS);
+  const raw = core.getState(State.Logins);
   if (raw === '') return [];
   const parsed: unknown = JSON.parse(raw);
   if (!Array.isArray(parsed)) throw new Error('The saved login state is not a list.');
@@ -31,4 +31,14 @@ function isLogin(value: unknown): value is Login {
   return (
     typeof login.host === 'string' && login.cli === 'docker' && typeof login.config === 'string'
   );
+}
+
+/** Records the job-private config directory, before anything is written into it. */
+export function savePrivateConfig(dir: string): void {
+  core.saveState(State.PrivateConfig, dir);
+}
+
+/** The job-private config directory to delete, if the main step made one. */
+export function loadPrivateConfig(): string | undefined {
+  return core.getState(State.PrivateConfig) || undefined;
 }

@@ -1,0 +1,137 @@
+import { describe, expect, test } from '@jest/globals';
+import { awsError, errorMessage } from '../src/aws-errors.ts';
+import type { Service } from '../src/aws-errors.ts';
+
+/** An error shaped like an AWS SDK service exception. */
+function sdkError(name: string, message: string, attempts?: number): Error {
+  const error = new Error(message);
+  error.name = name;
+  return attempts === undefined ? error : Object.assign(error, { $metadata: { attempts } });
+}
+
+describe('awsError', () => {
+  test.each<[string, Error]>([
+    ['a CredentialsProviderError', sdkError('CredentialsProviderError', 'no provider worked')],
+    [
+      'an error saying credentials could not be loaded',
+      sdkError('Error', 'Could not load credentials from any providers'),
+    ],
+    ['an error saying a credential is missing', sdkError('TypeError', 'Credential is missing')],
+    ['an error saying credentials were not found', sdkError('Error', 'credentials not found')],
+  ])('%s → no credentials, pointing at configure-aws-credentials', (_name, error) => {
+    expect(awsError(error, 'ecr', 'us-east-1').message).toBe(
+      'No AWS credentials were found for ECR GetAuthorizationToken in us-east-1. ' +
+        'Configure them in an earlier step, e.g. with aws-actions/configure-aws-credentials ' +
+        '(for OIDC, grant `id-token: write`).',
+    );
+  });
+
+  test.each([
+    'UnrecognizedClientException',
+    'InvalidClientTokenId',
+    'InvalidSignatureException',
+    'SignatureDoesNotMatch',
+    'IncompleteSignatureException',
+    'ExpiredTokenException',
+    'ExpiredToken',
+  ])('%s → bad credentials, naming the error', (name) => {
+    const message = awsError(sdkError(name, 'the token is bad'), 'ecr', 'eu-west-1').message;
+    expect(message).toContain(
+      'The AWS credentials were rejected by ECR GetAuthorizationToken in eu-west-1',
+    );
+    expect(message).toContain(`(${name}: the token is bad)`);
+    expect(message).toContain('Check the access key ID, secret key and session token');
+  });
+
+  test.each<[string, Service, string, string]>([
+    [
+      'AccessDeniedException',
+      'ecr',
+      'Access denied to ECR GetAuthorizationToken in us-east-1 (User x is not authorized).',
+      'The IAM principal needs ecr:GetAuthorizationToken on resource "*".',
+    ],
+    [
+      'AccessDenied',
+      'ecr',
+      'Access denied to ECR GetAuthorizationToken in us-east-1 (User x is not authorized).',
+      'The IAM principal needs ecr:GetAuthorizationToken on resource "*".',
+    ],
+    [
+      'UnauthorizedOperation',
+      'ecr',
+      'Access denied to ECR GetAuthorizationToken in us-east-1 (User x is not authorized).',
+      'The IAM principal needs ecr:GetAuthorizationToken on resource "*".',
+    ],
+    [
+      'AccessDeniedException',
+      'ecr-public',
+      'Access denied to ECR Public GetAuthorizationToken in us-east-1 (User x is not authorized).',
+      'The IAM principal needs ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken ' +
+        'on resource "*".',
+    ],
+  ])('%s from %s → access denied, naming the permissions', (name, service, what, needs) => {
+    const message = awsError(
+      sdkError(name, 'User x is not authorized'),
+      service,
+      'us-east-1',
+    ).message;
+    expect(message).toBe(`${what} ${needs}`);
+  });
+
+  test.each<[string, number | undefined, number]>([
+    ['ThrottlingException', 3, 3],
+    ['Throttling', 5, 5],
+    ['TooManyRequestsException', 2, 2],
+    ['RequestLimitExceeded', undefined, 1],
+  ])('%s after %s attempts → throttled, with the attempt count', (name, attempts, shown) => {
+    expect(awsError(sdkError(name, 'slow down', attempts), 'ecr', 'ap-south-1').message).toBe(
+      `ECR GetAuthorizationToken in ap-south-1 was still throttled after ${shown} attempts ` +
+        `(${name}: slow down).`,
+    );
+  });
+
+  test('an unknown error keeps its name, message and attempts', () => {
+    expect(
+      awsError(sdkError('InternalFailure', 'boom', 2), 'ecr-public', 'us-east-1').message,
+    ).toBe(
+      'ECR Public GetAuthorizationToken in us-east-1 failed after 2 attempt(s): InternalFailure: boom',
+    );
+  });
+
+  test('an error with $metadata but no attempts counts one attempt', () => {
+    const error = Object.assign(sdkError('ServerException', 'oops'), { $metadata: {} });
+    expect(awsError(error, 'ecr', 'us-east-1').message).toBe(
+      'ECR GetAuthorizationToken in us-east-1 failed after 1 attempt(s): ServerException: oops',
+    );
+  });
+
+  test.each<[string, unknown, string]>([
+    ['a string', 'socket hang up', 'Error: socket hang up'],
+    ['null', null, 'Error: null'],
+  ])('a thrown non-Error (%s) is shown as text', (_name, thrown, shown) => {
+    expect(awsError(thrown, 'ecr', 'us-east-1').message).toBe(
+      `ECR GetAuthorizationToken in us-east-1 failed after 1 attempt(s): ${shown}`,
+    );
+  });
+
+  test.each<[string, unknown]>([
+    ['an SDK error', sdkError('AccessDeniedException', 'no')],
+    ['a string', 'socket hang up'],
+  ])('keeps %s as the cause', (_name, thrown) => {
+    const error = awsError(thrown, 'ecr', 'us-east-1');
+    expect(error).toBeInstanceOf(Error);
+    expect(error.cause).toBe(thrown);
+  });
+});
+
+describe('errorMessage', () => {
+  test.each<[string, unknown, string]>([
+    ['an Error', new Error('went wrong'), 'went wrong'],
+    ['an Error subclass', new TypeError('bad type'), 'bad type'],
+    ['a string', 'plain text', 'plain text'],
+    ['a number', 42, '42'],
+    ['undefined', undefined, 'undefined'],
+  ])('of %s', (_name, thrown, expected) => {
+    expect(errorMessage(thrown)).toBe(expected);
+  });
+});

@@ -1,0 +1,734 @@
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import type { AuthorizationData, GetAuthorizationTokenCommandInput } from '@aws-sdk/client-ecr';
+import {
+  ECRPUBLICClient,
+  GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand,
+} from '@aws-sdk/client-ecr-public';
+import type {
+  FinalizeHandler,
+  FinalizeHandlerArguments,
+  FinalizeRequestMiddleware,
+  MiddlewareStack,
+  RelativeMiddlewareOptions,
+} from '@smithy/types';
+import { mockClient } from 'aws-sdk-client-mock';
+import * as core from '../__fixtures__/core.ts';
+import { parseEntry, withRegion } from '../src/registries.ts';
+import type { ResolvedTarget } from '../src/registries.ts';
+
+jest.unstable_mockModule('@actions/core', () => core);
+const {
+  clientConfig,
+  decodeToken,
+  fetchCredentials,
+  groupByRegion,
+  logRetries,
+  requestHandler,
+  resolveRegion,
+} = await import('../src/ecr.ts');
+type Group = Parameters<typeof fetchCredentials>[0];
+
+const ecrMock = mockClient(ECRClient);
+const publicMock = mockClient(ECRPUBLICClient);
+
+const ACCOUNT = '123456789012';
+const OTHER = '210987654321';
+const EXPIRES = new Date('2030-01-02T03:04:05Z');
+const OPTIONS = { proxy: undefined, maskPassword: true };
+
+const savedEnv = { ...process.env };
+let tmp: string;
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-test-'));
+  // Keep the machine's AWS settings out: no region, no profile, no shared files.
+  const names = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'];
+  for (const name of [...names, 'AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE']) {
+    Reflect.deleteProperty(process.env, name);
+  }
+  process.env.AWS_CONFIG_FILE = path.join(tmp, 'missing-config');
+  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(tmp, 'missing-credentials');
+  ecrMock.reset();
+  publicMock.reset();
+  core.reset();
+});
+
+afterEach(() => {
+  for (const name of Object.keys(process.env)) {
+    if (!(name in savedEnv)) Reflect.deleteProperty(process.env, name);
+  }
+  Object.assign(process.env, savedEnv);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  jest.restoreAllMocks();
+});
+
+/** An ECR authorization token: base64 of `<username>:<password>`. */
+function tokenOf(password: string, username = 'AWS'): string {
+  return Buffer.from(`${username}:${password}`).toString('base64');
+}
+
+/** One AuthorizationData item, as ECR answers it. */
+function item(host: string, password: string): AuthorizationData {
+  return {
+    authorizationToken: tokenOf(password),
+    proxyEndpoint: `https://${host}`,
+    expiresAt: EXPIRES,
+  };
+}
+
+function privateGroup(region: string, targets: ResolvedTarget[]): Group {
+  return { region, public: false, targets };
+}
+
+function publicGroup(): Group {
+  return {
+    region: 'us-east-1',
+    public: true,
+    targets: [{ kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' }],
+  };
+}
+
+function registryIdsOf(input: GetAuthorizationTokenCommandInput): string[] | undefined {
+  // Deprecated in the SDK model, but it is exactly what ecr.ts must send.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  return input.registryIds;
+}
+
+/** The inputs of every GetAuthorizationToken call to (private) ECR, in call order. */
+function sentInputs(): GetAuthorizationTokenCommandInput[] {
+  return ecrMock.commandCalls(GetAuthorizationTokenCommand).map((call) => call.args[0].input);
+}
+
+/** The error a promise rejects with; fails the test if it resolves or rejects with a non-Error. */
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error(`rejected with a non-Error: ${String(error)}`, { cause: error });
+  }
+  throw new Error('resolved, expected a rejection');
+}
+
+/** The proxyEnv an agent was made with (Node keeps its options, untyped, on `options`). */
+function proxyEnvOf(agent: http.Agent): unknown {
+  return (agent as unknown as { options: http.AgentOptions }).options.proxyEnv;
+}
+
+function awsServiceError(name: string, message: string, attempts?: number): Error {
+  const error = new Error(message);
+  error.name = name;
+  return attempts === undefined ? error : Object.assign(error, { $metadata: { attempts } });
+}
+
+describe('resolveRegion', () => {
+  test('the input wins over the environment', async () => {
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.AWS_DEFAULT_REGION = 'eu-west-2';
+    await expect(resolveRegion('ap-south-1')).resolves.toBe('ap-south-1');
+  });
+
+  test('without an input, AWS_REGION wins over AWS_DEFAULT_REGION', async () => {
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.AWS_DEFAULT_REGION = 'eu-west-2';
+    await expect(resolveRegion(undefined)).resolves.toBe('eu-west-1');
+  });
+
+  test.each<[string, string | undefined]>([
+    ['unset', undefined],
+    ['empty', ''],
+  ])('with AWS_REGION %s, AWS_DEFAULT_REGION is used', async (_name, awsRegion) => {
+    if (awsRegion !== undefined) process.env.AWS_REGION = awsRegion;
+    process.env.AWS_DEFAULT_REGION = 'eu-west-2';
+    await expect(resolveRegion(undefined)).resolves.toBe('eu-west-2');
+  });
+
+  test('without input or variables, the region of the shared config profile is used', async () => {
+    const config = path.join(tmp, 'config');
+    fs.writeFileSync(
+      config,
+      '[default]\nregion = us-west-2\n[profile ci]\nregion = ca-central-1\n',
+    );
+    process.env.AWS_CONFIG_FILE = config;
+    process.env.AWS_PROFILE = 'ci';
+    await expect(resolveRegion(undefined)).resolves.toBe('ca-central-1');
+  });
+
+  test('with no region anywhere, says how to set one', async () => {
+    const error = await rejectionOf(resolveRegion(undefined));
+    expect(error.message).toContain("Set the 'region' input");
+    expect(error.message).toContain('AWS_REGION');
+  });
+
+  test.each(['AWS_REGION', 'AWS_DEFAULT_REGION'])(
+    'an invalid region in %s is rejected, naming it',
+    async (name) => {
+      process.env[name] = 'us-east-1a';
+      await expect(resolveRegion(undefined)).rejects.toThrow(
+        new Error("Invalid AWS region 'us-east-1a': expected a region such as us-east-1."),
+      );
+    },
+  );
+});
+
+describe('groupByRegion', () => {
+  test('makes one group per region, in first-seen order, and a separate one for ECR Public', () => {
+    const account: ResolvedTarget = { kind: 'account', account: ACCOUNT, region: 'us-east-1' };
+    const host: ResolvedTarget = {
+      kind: 'host',
+      account: OTHER,
+      region: 'eu-west-1',
+      host: `${OTHER}.dkr.ecr.eu-west-1.amazonaws.com`,
+    };
+    const pub: ResolvedTarget = { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' };
+    const fallback: ResolvedTarget = { kind: 'default', region: 'us-east-1' };
+
+    expect(groupByRegion([account, host, pub, fallback])).toEqual([
+      { region: 'us-east-1', public: false, targets: [account, fallback] },
+      { region: 'eu-west-1', public: false, targets: [host] },
+      { region: 'us-east-1', public: true, targets: [pub] },
+    ]);
+  });
+
+  test('makes no groups of no targets', () => {
+    expect(groupByRegion([])).toEqual([]);
+  });
+});
+
+describe('requestHandler', () => {
+  test('without a proxy, the agents take the proxy variables from the environment', () => {
+    const { httpAgent, httpsAgent } = requestHandler(undefined);
+    expect(httpAgent).toBeInstanceOf(http.Agent);
+    expect(httpsAgent).toBeInstanceOf(https.Agent);
+    expect(proxyEnvOf(httpAgent)).toBe(process.env);
+    expect(proxyEnvOf(httpsAgent)).toBe(process.env);
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['NO_PROXY', { NO_PROXY: 'localhost,.corp.example' }, 'localhost,.corp.example'],
+    ['no_proxy', { no_proxy: '169.254.169.254' }, '169.254.169.254'],
+    ['neither', {}, ''],
+  ])(
+    'with a proxy, both agents use it instead of the variables; NO_PROXY from %s',
+    (_name, env, noProxy) => {
+      Reflect.deleteProperty(process.env, 'NO_PROXY');
+      Reflect.deleteProperty(process.env, 'no_proxy');
+      Object.assign(process.env, env, { HTTPS_PROXY: 'http://ignored.example:1/' });
+      const proxy = new URL('http://user:pw@proxy.example.com:3128');
+
+      const { httpAgent, httpsAgent } = requestHandler(proxy);
+
+      const expected = {
+        HTTPS_PROXY: 'http://user:pw@proxy.example.com:3128/',
+        HTTP_PROXY: 'http://user:pw@proxy.example.com:3128/',
+        NO_PROXY: noProxy,
+      };
+      expect(proxyEnvOf(httpAgent)).toEqual(expected);
+      expect(proxyEnvOf(httpsAgent)).toEqual(expected);
+    },
+  );
+});
+
+describe('clientConfig', () => {
+  test('by default: 10 attempts in adaptive mode, the region, the user agent, the proxy', () => {
+    const config = clientConfig('eu-west-1', new URL('http://proxy.example.com:3128'));
+    expect(config).toEqual({
+      region: 'eu-west-1',
+      customUserAgent: 'ecr-login-action',
+      requestHandler: { httpAgent: expect.any(http.Agent), httpsAgent: expect.any(https.Agent) },
+      maxAttempts: 10,
+      retryMode: 'adaptive',
+    });
+    const { httpsAgent } = config.requestHandler;
+    expect(proxyEnvOf(httpsAgent)).toMatchObject({ HTTPS_PROXY: 'http://proxy.example.com:3128/' });
+  });
+
+  test('leaves the attempts and the retry mode to AWS_MAX_ATTEMPTS and AWS_RETRY_MODE', () => {
+    process.env.AWS_MAX_ATTEMPTS = '2';
+    process.env.AWS_RETRY_MODE = 'standard';
+    const config = clientConfig('eu-west-1', undefined);
+    expect(config).not.toHaveProperty('maxAttempts');
+    expect(config).not.toHaveProperty('retryMode');
+  });
+});
+
+describe('logRetries', () => {
+  type Args = FinalizeHandlerArguments<object>;
+
+  /** Registers logRetries on a stand-in client; returns the middleware and where it went. */
+  function register(maxAttempts: number): {
+    middleware: FinalizeRequestMiddleware<object, object>;
+    options: RelativeMiddlewareOptions;
+  } {
+    const added: [FinalizeRequestMiddleware<object, object>, RelativeMiddlewareOptions][] = [];
+    const middlewareStack = {
+      addRelativeTo: (
+        middleware: FinalizeRequestMiddleware<object, object>,
+        options: RelativeMiddlewareOptions,
+      ) => {
+        added.push([middleware, options]);
+      },
+    } as unknown as MiddlewareStack<object, object>;
+    logRetries(
+      { config: { maxAttempts: () => Promise.resolve(maxAttempts) }, middlewareStack },
+      'GetAuthorizationToken in eu-west-1',
+    );
+    expect(added).toHaveLength(1);
+    const [middleware, options] = added[0] ?? [];
+    if (middleware === undefined || options === undefined) throw new Error('nothing was added');
+    return { middleware, options };
+  }
+
+  test('sits inside the SDK retry loop', () => {
+    expect(register(3).options).toEqual({
+      relation: 'after',
+      toMiddleware: 'retryMiddleware',
+      name: 'logRetries',
+    });
+  });
+
+  test('logs each retry with its number and the error before it, and passes errors on', async () => {
+    const throttled = awsServiceError('ThrottlingException', 'slow down');
+    const reset = new TypeError('socket hang up');
+    const next = jest
+      .fn<FinalizeHandler<object, object>>()
+      .mockRejectedValueOnce(throttled)
+      .mockRejectedValueOnce(reset)
+      .mockRejectedValueOnce('not an Error')
+      .mockResolvedValueOnce({ output: {}, response: {} });
+    const handler = register(4).middleware(next, {});
+    const args: Args = { input: {}, request: {} };
+
+    // The retry middleware calls the handler once per attempt.
+    await expect(handler(args)).rejects.toBe(throttled);
+    expect(core.events).toEqual([]);
+    await expect(handler(args)).rejects.toBe(reset);
+    await expect(handler(args)).rejects.toBe('not an Error');
+    await expect(handler(args)).resolves.toEqual({ output: {}, response: {} });
+
+    expect(next).toHaveBeenCalledTimes(4);
+    expect(core.events).toEqual([
+      'info:Retrying GetAuthorizationToken in eu-west-1 (attempt 2 of 4) after ThrottlingException',
+      'info:Retrying GetAuthorizationToken in eu-west-1 (attempt 3 of 4) after TypeError',
+      'info:Retrying GetAuthorizationToken in eu-west-1 (attempt 4 of 4) after an error',
+    ]);
+  });
+
+  test('logs nothing when the first attempt succeeds', async () => {
+    const next = jest
+      .fn<FinalizeHandler<object, object>>()
+      .mockResolvedValue({ output: {}, response: {} });
+    await register(3).middleware(next, {})({ input: {}, request: {} });
+    expect(core.events).toEqual([]);
+  });
+});
+
+describe('decodeToken', () => {
+  test('keeps every colon after the first in the password', () => {
+    expect(decodeToken(tokenOf('a:b:c'), true)).toEqual({ username: 'AWS', password: 'a:b:c' });
+  });
+});
+
+describe('fetchCredentials (private ECR)', () => {
+  test('the default registry: no registry IDs sent, host from proxyEndpoint without https://', async () => {
+    ecrMock
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'pw')] });
+
+    const credentials = await fetchCredentials(
+      privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
+      OPTIONS,
+    );
+
+    expect(sentInputs()).toEqual([{}]);
+    expect(credentials).toEqual([
+      {
+        host: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
+        region: 'us-east-1',
+        username: 'AWS',
+        password: 'pw',
+        expiresAt: EXPIRES,
+      },
+    ]);
+  });
+
+  test('the client: the group’s region, 10 adaptive attempts, retries logged', async () => {
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [item(`${ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com`, 'p')],
+    });
+
+    await fetchCredentials(
+      privateGroup('eu-central-1', [{ kind: 'default', region: 'eu-central-1' }]),
+      OPTIONS,
+    );
+
+    const client = ecrMock.call(0).thisValue as ECRClient;
+    await expect(client.config.region()).resolves.toBe('eu-central-1');
+    await expect(client.config.maxAttempts()).resolves.toBe(10);
+    expect(await client.config.retryStrategy()).toHaveProperty('mode', 'adaptive');
+    expect(client.middlewareStack.identify()).toContain('logRetries - after retryMiddleware');
+  });
+
+  test('25 accounts of one region: batches of 10, 10 and 5, each account on its own endpoint', async () => {
+    const accounts = Array.from({ length: 25 }, (_, i) => String(100000000000 + i));
+    // Like the real send, the fake answers with a promise; it answers in reverse order, so that
+    // only the host can tie an item to its account.
+    ecrMock.on(GetAuthorizationTokenCommand).callsFake((input: GetAuthorizationTokenCommandInput) =>
+      Promise.resolve({
+        authorizationData: (registryIdsOf(input) ?? [])
+          .map((id) => item(`${id}.dkr.ecr.eu-west-1.amazonaws.com`, `pw-${id}`))
+          .reverse(),
+      }),
+    );
+
+    const credentials = await fetchCredentials(
+      privateGroup(
+        'eu-west-1',
+        accounts.map((account) => ({ kind: 'account', account, region: 'eu-west-1' })),
+      ),
+      OPTIONS,
+    );
+
+    expect(sentInputs().map(registryIdsOf)).toEqual([
+      accounts.slice(0, 10),
+      accounts.slice(10, 20),
+      accounts.slice(20),
+    ]);
+    expect(credentials).toEqual(
+      accounts.map((account) => ({
+        host: `${account}.dkr.ecr.eu-west-1.amazonaws.com`,
+        region: 'eu-west-1',
+        username: 'AWS',
+        password: `pw-${account}`,
+        expiresAt: EXPIRES,
+      })),
+    );
+  });
+
+  test('the default registry and an account: one call without IDs, one with the account', async () => {
+    ecrMock
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'own')] })
+      .on(GetAuthorizationTokenCommand, { registryIds: [OTHER] })
+      .resolves({ authorizationData: [item(`${OTHER}.dkr.ecr.us-east-1.amazonaws.com`, 'other')] });
+
+    const credentials = await fetchCredentials(
+      privateGroup('us-east-1', [
+        { kind: 'account', account: OTHER, region: 'us-east-1' },
+        { kind: 'default', region: 'us-east-1' },
+      ]),
+      OPTIONS,
+    );
+
+    expect(sentInputs()).toEqual([{}, { registryIds: [OTHER] }]);
+    expect(credentials.map(({ host, password }) => ({ host, password }))).toEqual([
+      { host: `${OTHER}.dkr.ecr.us-east-1.amazonaws.com`, password: 'other' },
+      { host: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, password: 'own' },
+    ]);
+  });
+
+  test('an account missing from the answer gets its standard host and the region’s token', async () => {
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [item(`${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`, 'region-pw')],
+    });
+
+    const credentials = await fetchCredentials(
+      privateGroup('cn-north-1', [
+        { kind: 'account', account: ACCOUNT, region: 'cn-north-1' },
+        { kind: 'account', account: OTHER, region: 'cn-north-1' },
+      ]),
+      OPTIONS,
+    );
+
+    expect(sentInputs()).toEqual([{ registryIds: [ACCOUNT, OTHER] }]);
+    expect(credentials).toEqual([
+      {
+        host: `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`,
+        region: 'cn-north-1',
+        username: 'AWS',
+        password: 'region-pw',
+        expiresAt: EXPIRES,
+      },
+      {
+        host: `${OTHER}.dkr.ecr.cn-north-1.amazonaws.com.cn`,
+        region: 'cn-north-1',
+        username: 'AWS',
+        password: 'region-pw',
+        expiresAt: EXPIRES,
+      },
+    ]);
+  });
+
+  test('endpoints that name no account are matched to accounts by position', async () => {
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [
+        item('ecr.proxy.internal', 'first'),
+        item('ecr.proxy.internal', 'second'),
+      ],
+    });
+
+    const credentials = await fetchCredentials(
+      privateGroup('us-east-1', [
+        { kind: 'account', account: OTHER, region: 'us-east-1' },
+        { kind: 'account', account: ACCOUNT, region: 'us-east-1' },
+      ]),
+      OPTIONS,
+    );
+
+    expect(sentInputs()).toEqual([{ registryIds: [OTHER, ACCOUNT] }]);
+    expect(credentials.map(({ host, password }) => ({ host, password }))).toEqual([
+      { host: 'ecr.proxy.internal', password: 'first' },
+      { host: 'ecr.proxy.internal', password: 'second' },
+    ]);
+  });
+
+  test('a host entry is logged in to under the host as given, not the proxyEndpoint', async () => {
+    const dualStack = `${ACCOUNT}.dkr-ecr.us-east-1.on.aws`;
+    ecrMock
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'pw')] });
+    const targets = withRegion([parseEntry(dualStack), parseEntry(ACCOUNT)], 'us-east-1');
+
+    const credentials = await fetchCredentials(privateGroup('us-east-1', targets), OPTIONS);
+
+    // The account is asked for once, though two targets name it.
+    expect(sentInputs()).toEqual([{ registryIds: [ACCOUNT] }]);
+    expect(credentials.map(({ host, password }) => ({ host, password }))).toEqual([
+      { host: dualStack, password: 'pw' },
+      { host: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, password: 'pw' },
+    ]);
+  });
+
+  test('masks the token and the password before returning the credentials', async () => {
+    const token = tokenOf('the-password');
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [
+        {
+          authorizationToken: token,
+          proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
+          expiresAt: EXPIRES,
+        },
+      ],
+    });
+
+    await fetchCredentials(
+      privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
+      OPTIONS,
+    );
+    core.events.push('returned');
+
+    expect(core.events).toEqual([`setSecret:${token}`, 'setSecret:the-password', 'returned']);
+  });
+
+  test('with maskPassword false, masks the token but not the password', async () => {
+    const token = tokenOf('the-password');
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [
+        {
+          authorizationToken: token,
+          proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
+          expiresAt: EXPIRES,
+        },
+      ],
+    });
+
+    const [credential] = await fetchCredentials(
+      privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
+      { proxy: undefined, maskPassword: false },
+    );
+    core.events.push('returned');
+
+    expect(credential?.password).toBe('the-password');
+    expect(core.events).toEqual([`setSecret:${token}`, 'returned']);
+  });
+
+  test.each<[string, string]>([
+    ['no colon', 'AWShunter2-secret'],
+    ['another username', 'admin:hunter2-secret'],
+    ['an empty username', ':hunter2-secret'],
+    ['an empty password', 'AWS:'],
+  ])(
+    'a token with %s is rejected without showing the token or password',
+    async (_name, decoded) => {
+      const token = Buffer.from(decoded).toString('base64');
+      ecrMock.on(GetAuthorizationTokenCommand).resolves({
+        authorizationData: [
+          {
+            authorizationToken: token,
+            proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
+            expiresAt: EXPIRES,
+          },
+        ],
+      });
+
+      const error = await rejectionOf(
+        fetchCredentials(
+          privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
+          OPTIONS,
+        ),
+      );
+
+      expect(error.message).toMatch(/authorization token that is not of the form AWS:<password>/);
+      expect(error.message).not.toContain(token);
+      expect(error.message).not.toContain('hunter2-secret');
+      expect(core.secrets).toContain(token);
+    },
+  );
+
+  test.each<[string, AuthorizationData[] | undefined]>([
+    ['an empty list', []],
+    ['no list', undefined],
+  ])(
+    'an answer with %s of authorization data is a clear error',
+    async (_name, authorizationData) => {
+      ecrMock.on(GetAuthorizationTokenCommand).resolves({ authorizationData });
+
+      await expect(
+        fetchCredentials(
+          privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
+          OPTIONS,
+        ),
+      ).rejects.toThrow(
+        new Error('ECR in us-east-1 answered GetAuthorizationToken with no authorization data.'),
+      );
+    },
+  );
+
+  test.each<[string, keyof AuthorizationData]>([
+    ['token', 'authorizationToken'],
+    ['proxy endpoint', 'proxyEndpoint'],
+    ['expiry', 'expiresAt'],
+  ])('an item without a %s is a clear error', async (_name, field) => {
+    const data = item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'pw');
+    Reflect.deleteProperty(data, field);
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [data] });
+
+    await expect(
+      fetchCredentials(
+        privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
+        OPTIONS,
+      ),
+    ).rejects.toThrow(
+      new Error(
+        'ECR in us-east-1 answered GetAuthorizationToken without a token, proxy endpoint or expiry.',
+      ),
+    );
+  });
+
+  test.each<[string, number | undefined, string]>([
+    [
+      'AccessDeniedException',
+      undefined,
+      'The IAM principal needs ecr:GetAuthorizationToken on resource "*".',
+    ],
+    [
+      'ExpiredTokenException',
+      undefined,
+      'The AWS credentials were rejected by ECR GetAuthorizationToken in eu-west-1',
+    ],
+    [
+      'ThrottlingException',
+      4,
+      'ECR GetAuthorizationToken in eu-west-1 was still throttled after 4 attempts',
+    ],
+  ])('an SDK %s is explained, keeping it as the cause', async (name, attempts, guidance) => {
+    const sdkError = awsServiceError(name, 'service said no', attempts);
+    ecrMock.on(GetAuthorizationTokenCommand).rejects(sdkError);
+
+    const error = await rejectionOf(
+      fetchCredentials(
+        privateGroup('eu-west-1', [{ kind: 'account', account: ACCOUNT, region: 'eu-west-1' }]),
+        OPTIONS,
+      ),
+    );
+
+    expect(error.message).toContain(guidance);
+    expect(error.cause).toBe(sdkError);
+  });
+
+  test('destroys the client after a failed call as after a successful one', async () => {
+    const destroy = jest.spyOn(ECRClient.prototype, 'destroy');
+    ecrMock
+      .on(GetAuthorizationTokenCommand)
+      .rejectsOnce(awsServiceError('AccessDeniedException', 'no'))
+      .resolves({ authorizationData: [item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'pw')] });
+    const group = privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]);
+
+    await rejectionOf(fetchCredentials(group, OPTIONS));
+    expect(destroy).toHaveBeenCalledTimes(1);
+    await fetchCredentials(group, OPTIONS);
+    expect(destroy).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('fetchCredentials (ECR Public)', () => {
+  test('calls ECR Public in us-east-1 and logs in to public.ecr.aws', async () => {
+    const token = tokenOf('public-pw');
+    publicMock
+      .on(GetPublicAuthorizationTokenCommand)
+      .resolves({ authorizationData: { authorizationToken: token, expiresAt: EXPIRES } });
+
+    const credentials = await fetchCredentials(publicGroup(), OPTIONS);
+    core.events.push('returned');
+
+    expect(credentials).toEqual([
+      {
+        host: 'public.ecr.aws',
+        region: 'us-east-1',
+        username: 'AWS',
+        password: 'public-pw',
+        expiresAt: EXPIRES,
+      },
+    ]);
+    expect(ecrMock.calls()).toHaveLength(0);
+    const calls = publicMock.commandCalls(GetPublicAuthorizationTokenCommand);
+    expect(calls.map((call) => call.args[0].input)).toEqual([{}]);
+    const client = publicMock.call(0).thisValue as ECRPUBLICClient;
+    await expect(client.config.region()).resolves.toBe('us-east-1');
+    expect(core.events).toEqual([`setSecret:${token}`, 'setSecret:public-pw', 'returned']);
+  });
+
+  test('the client: 10 adaptive attempts, retries logged', async () => {
+    publicMock
+      .on(GetPublicAuthorizationTokenCommand)
+      .resolves({ authorizationData: { authorizationToken: tokenOf('pw'), expiresAt: EXPIRES } });
+
+    await fetchCredentials(publicGroup(), OPTIONS);
+
+    const client = publicMock.call(0).thisValue as ECRPUBLICClient;
+    await expect(client.config.maxAttempts()).resolves.toBe(10);
+    expect(await client.config.retryStrategy()).toHaveProperty('mode', 'adaptive');
+    expect(client.middlewareStack.identify()).toContain('logRetries - after retryMiddleware');
+  });
+
+  test('access denied names both permissions ECR Public needs', async () => {
+    const sdkError = awsServiceError('AccessDeniedException', 'not authorized');
+    publicMock.on(GetPublicAuthorizationTokenCommand).rejects(sdkError);
+
+    const error = await rejectionOf(fetchCredentials(publicGroup(), OPTIONS));
+
+    expect(error.message).toContain('ECR Public GetAuthorizationToken in us-east-1');
+    expect(error.message).toContain(
+      'ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken',
+    );
+    expect(error.cause).toBe(sdkError);
+  });
+
+  test.each<[string, Record<string, unknown> | undefined]>([
+    ['no authorization data', undefined],
+    ['no token', { expiresAt: EXPIRES }],
+    ['no expiry', { authorizationToken: tokenOf('pw') }],
+  ])('an answer with %s is a clear error', async (_name, authorizationData) => {
+    publicMock.on(GetPublicAuthorizationTokenCommand).resolves({ authorizationData });
+
+    await expect(fetchCredentials(publicGroup(), OPTIONS)).rejects.toThrow(
+      new Error('ECR Public answered GetAuthorizationToken without a token or expiry.'),
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, test } from '@jest/globals';
+import { MAX_BACKOFF_MS, backoffMs, isTransient, withRetries } from '../src/retry.ts';
+
+describe('isTransient', () => {
+  test.each([
+    ['Get "https://h/v2/": net/http: TLS handshake timeout', true],
+    ['Get "https://h/v2/": dial tcp 10.0.0.1:443: i/o timeout', true],
+    ['Get "https://h/v2/": dial tcp 127.0.0.1:5000: connect: connection refused', true],
+    ['read tcp 10.0.0.2:443: read: connection reset by peer', true],
+    ['dial tcp: lookup h on 127.0.0.53:53: Temporary failure in name resolution', true],
+    ['dial tcp: lookup h: server misbehaving', true],
+    ['Get "https://h/v2/": EOF', true],
+    ['received unexpected HTTP status: 503 Service Unavailable', true],
+    ['received unexpected HTTP status: 502 Bad Gateway', true],
+    ['toomanyrequests: too many requests', true],
+    ['timed out after 60 s', true],
+    ['Get "https://h/v2/": unauthorized: authentication required', false],
+    ['login attempt to https://h/v2/ failed with status: 401 Unauthorized', false],
+    ['Get "https://h/v2/": denied: Your authorization token has expired.', false],
+    ['error: 400 Bad Request', false],
+    ['forbidden: 403 after a timeout', false],
+    ['dial tcp: lookup h on 127.0.0.53:53: no such host', false],
+    ['something else entirely on port 127.0.0.1:543', false],
+  ])('%s → %s', (message, transient) => {
+    expect(isTransient(message)).toBe(transient);
+  });
+});
+
+describe('backoffMs', () => {
+  test.each([
+    [1, 0, 500],
+    [1, 1, 1000],
+    [2, 0.5, 1500],
+    [3, 1, 4000],
+    [4, 1, 8000],
+    [9, 1, MAX_BACKOFF_MS],
+    [9, 0, MAX_BACKOFF_MS / 2],
+  ])('attempt %i with random %f waits %i ms', (attempt, random, expected) => {
+    expect(backoffMs(attempt, () => random)).toBe(expected);
+  });
+});
+
+describe('withRetries', () => {
+  const recorder = () => {
+    const sleeps: number[] = [];
+    const retries: [number, string][] = [];
+    return {
+      sleeps,
+      retries,
+      policy: (attempts: number) => ({
+        attempts,
+        timeoutMs: 1000,
+        sleep: (ms: number): Promise<void> => {
+          sleeps.push(ms);
+          return Promise.resolve();
+        },
+        onRetry: (attempt: number, _delay: number, reason: string): void => {
+          retries.push([attempt, reason]);
+        },
+      }),
+    };
+  };
+
+  test('returns the first success, after retrying transient failures', async () => {
+    const { sleeps, retries, policy } = recorder();
+    let calls = 0;
+    const result = await withRetries(policy(3), (n) => {
+      calls++;
+      return n < 3 ? Promise.reject(new Error('connection refused')) : Promise.resolve('ok');
+    });
+    expect(result).toBe('ok');
+    expect(calls).toBe(3);
+    expect(sleeps).toHaveLength(2);
+    expect(retries).toEqual([
+      [1, 'connection refused'],
+      [2, 'connection refused'],
+    ]);
+  });
+
+  test('stops at once on a refusal, with its message unchanged', async () => {
+    const { sleeps, policy } = recorder();
+    await expect(
+      withRetries(policy(5), () => Promise.reject(new Error('unauthorized'))),
+    ).rejects.toThrow(/^unauthorized$/);
+    expect(sleeps).toEqual([]);
+  });
+
+  test('gives up after the last attempt, keeping the cause', async () => {
+    const { policy } = recorder();
+    const last = new Error('i/o timeout');
+    const failure = withRetries(policy(2), () => Promise.reject(last));
+    await expect(failure).rejects.toThrow('i/o timeout (after 2 attempts)');
+    await expect(failure).rejects.toHaveProperty('cause', last);
+  });
+
+  test('a rejection that is not an Error is reported as text', async () => {
+    const { policy } = recorder();
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
+    await expect(withRetries(policy(1), () => Promise.reject('plain'))).rejects.toThrow(/^plain$/);
+  });
+});
