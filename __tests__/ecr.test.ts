@@ -23,15 +23,8 @@ import { parseEntry, withRegion } from '../src/registries.ts';
 import type { ResolvedTarget } from '../src/registries.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const {
-  clientConfig,
-  decodeToken,
-  fetchCredentials,
-  groupByRegion,
-  logRetries,
-  requestHandler,
-  resolveRegion,
-} = await import('../src/ecr.ts');
+const { clientConfig, decodeToken, fetchCredentials, groupByRegion, logRetries, resolveRegion } =
+  await import('../src/ecr.ts');
 type Group = Parameters<typeof fetchCredentials>[0];
 
 const ecrMock = mockClient(ECRClient);
@@ -199,40 +192,6 @@ describe('groupByRegion', () => {
   test('makes no groups of no targets', () => {
     expect(groupByRegion([])).toEqual([]);
   });
-});
-
-describe('requestHandler', () => {
-  test('without a proxy, the agents take the proxy variables from the environment', () => {
-    const { httpAgent, httpsAgent } = requestHandler(undefined);
-    expect(httpAgent).toBeInstanceOf(http.Agent);
-    expect(httpsAgent).toBeInstanceOf(https.Agent);
-    expect(proxyEnvOf(httpAgent)).toBe(process.env);
-    expect(proxyEnvOf(httpsAgent)).toBe(process.env);
-  });
-
-  test.each<[string, Record<string, string>, string]>([
-    ['NO_PROXY', { NO_PROXY: 'localhost,.corp.example' }, 'localhost,.corp.example'],
-    ['no_proxy', { no_proxy: '169.254.169.254' }, '169.254.169.254'],
-    ['neither', {}, ''],
-  ])(
-    'with a proxy, both agents use it instead of the variables; NO_PROXY from %s',
-    (_name, env, noProxy) => {
-      Reflect.deleteProperty(process.env, 'NO_PROXY');
-      Reflect.deleteProperty(process.env, 'no_proxy');
-      Object.assign(process.env, env, { HTTPS_PROXY: 'http://ignored.example:1/' });
-      const proxy = new URL('http://user:pw@proxy.example.com:3128');
-
-      const { httpAgent, httpsAgent } = requestHandler(proxy);
-
-      const expected = {
-        HTTPS_PROXY: 'http://user:pw@proxy.example.com:3128/',
-        HTTP_PROXY: 'http://user:pw@proxy.example.com:3128/',
-        NO_PROXY: noProxy,
-      };
-      expect(proxyEnvOf(httpAgent)).toEqual(expected);
-      expect(proxyEnvOf(httpsAgent)).toEqual(expected);
-    },
-  );
 });
 
 describe('clientConfig', () => {

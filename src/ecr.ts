@@ -1,11 +1,10 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as core from '@actions/core';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import type { AuthorizationData } from '@aws-sdk/client-ecr';
 import type { FinalizeRequestMiddleware, MiddlewareStack, Provider } from '@smithy/types';
 import { ECR_USERNAME, MAX_REGISTRY_IDS_PER_CALL } from './constants.ts';
 import { awsError } from './aws-errors.ts';
+import { requestHandler } from './proxy.ts';
 import { isRegion, standardHost } from './registries.ts';
 import type { ResolvedTarget } from './registries.ts';
 
@@ -106,22 +105,6 @@ export function logRetries<I extends object, O extends object>(
     toMiddleware: 'retryMiddleware',
     name: 'logRetries',
   });
-}
-
-/** HTTP handler settings: the `http-proxy` input, else the standard proxy variables. */
-export function requestHandler(proxy: URL | undefined): {
-  httpAgent: http.Agent;
-  httpsAgent: https.Agent;
-} {
-  const noProxy = process.env.NO_PROXY ?? process.env.no_proxy ?? '';
-  const proxyEnv =
-    proxy === undefined
-      ? process.env
-      : { HTTPS_PROXY: proxy.href, HTTP_PROXY: proxy.href, NO_PROXY: noProxy };
-  return {
-    httpAgent: new http.Agent({ keepAlive: true, proxyEnv }),
-    httpsAgent: new https.Agent({ keepAlive: true, proxyEnv }),
-  };
 }
 
 /** Fetches the credentials of every target in a group, masking each password as it appears. */

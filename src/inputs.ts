@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { Input } from './constants.ts';
+import { decodeURIComponentSafe } from './proxy.ts';
 import { isRegion, splitList } from './registries.ts';
 
 /** The action's inputs, read and validated once. */
@@ -75,7 +76,7 @@ function getProxy(): URL | undefined {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
   const userinfo = at > 0 ? value.slice(scheme.length, at) : '';
   const password = userinfo.slice(userinfo.indexOf(':') + 1);
-  for (const secret of new Set([userinfo, password, safeDecode(password)])) {
+  for (const secret of new Set([userinfo, password, decodeURIComponentSafe(password)])) {
     if (secret !== '') core.setSecret(secret);
   }
   const url = URL.canParse(value) ? new URL(value) : undefined;
@@ -86,12 +87,4 @@ function getProxy(): URL | undefined {
     );
   }
   return url;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
