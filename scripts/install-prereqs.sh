@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the end-to-end tests and the demo use: a real
-# registry (docker-registry), htpasswd, openssl, the AWS CLI and, when missing, the docker CLI.
+# registry (docker-registry), htpasswd, openssl, the AWS CLI, a forward proxy (tinyproxy) and,
+# when missing, the docker CLI.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,7 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v openssl >/dev/null || need+=(openssl)
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v docker >/dev/null || need+=(docker.io)
+command -v tinyproxy >/dev/null || need+=(tinyproxy)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "All test prerequisites are installed."
