@@ -1,6 +1,8 @@
-// A stand-in for src/command.ts's runCommand that behaves like the docker CLI's login and
-// logout: it loads config.json from DOCKER_CONFIG when it starts and writes it back when it
-// finishes, so concurrent runs on one config lose each other's writes as the real CLI does.
+// A stand-in for src/command.ts's runCommand that behaves like the container CLIs' login and
+// logout: docker keeps credentials in $DOCKER_CONFIG/config.json; podman, buildah and skopeo in
+// $REGISTRY_AUTH_FILE (else $XDG_RUNTIME_DIR/containers/auth.json). Each run loads its file when
+// it starts and writes it back when it finishes, so concurrent runs on one file lose each
+// other's writes, as the real CLIs do.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jest } from '@jest/globals';
@@ -10,6 +12,8 @@ export interface Call {
   command: string;
   args: string[];
   stdin: string | undefined;
+  /** The credential file the run used. */
+  file: string;
   dockerConfig: string | undefined;
 }
 
@@ -19,63 +23,77 @@ export const passwords: Record<string, string> = {};
 /** Hosts whose registry is unreachable. */
 export const unreachable = new Set<string>();
 
+type Auths = { auths?: Record<string, unknown> };
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const done = (exitCode: number, stdout: string, stderr: string) => ({
+  exitCode,
+  stdout,
+  stderr,
+  timedOut: false,
+});
 
-function load(dir: string): { auths?: Record<string, unknown> } {
-  const file = path.join(dir, 'config.json');
-  return fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> })
-    : {};
+function load(file: string): Auths {
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Auths) : {};
 }
 
-async function docker(args: string[], stdin: string | undefined, dir: string) {
-  const config = load(dir);
+function save(file: string, value: Auths): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(value));
+}
+
+function credentialFile(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (name === 'docker') {
+    return env.DOCKER_CONFIG ? path.join(env.DOCKER_CONFIG, 'config.json') : undefined;
+  }
+  if (env.REGISTRY_AUTH_FILE) return env.REGISTRY_AUTH_FILE;
+  return env.XDG_RUNTIME_DIR
+    ? path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')
+    : undefined;
+}
+
+async function cli(name: string, args: string[], stdin: string | undefined, file: string) {
+  const config = load(file);
   await tick();
   await tick();
   const host = args[args.length - 1] ?? '';
-  const done = (exitCode: number, stdout: string, stderr: string) => ({
-    exitCode,
-    stdout,
-    stderr,
-    timedOut: false,
-  });
+  const error = name === 'docker' ? 'Error response from daemon' : 'Error';
   if (args[0] === 'login') {
     if (unreachable.has(host)) {
-      return done(
-        1,
-        '',
-        `Error response from daemon: Get "https://${host}/v2/": dial tcp: connection refused\n`,
-      );
+      return done(1, '', `${error}: Get "https://${host}/v2/": dial tcp: connection refused\n`);
     }
     if (passwords[host] !== stdin) {
       return done(
         1,
         '',
-        `Error response from daemon: Get "https://${host}/v2/": unauthorized: authentication required\n`,
+        `${error}: Get "https://${host}/v2/": unauthorized: authentication required\n`,
       );
     }
     const auth = Buffer.from(`AWS:${stdin}`).toString('base64');
-    config.auths = { ...config.auths, [host]: { auth } };
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-    return done(0, 'Login Succeeded\n', '');
+    save(file, { ...config, auths: { ...config.auths, [host]: { auth } } });
+    return done(0, name === 'docker' ? 'Login Succeeded\n' : 'Login Succeeded!\n', '');
   }
   if (args[0] === 'logout') {
-    if (!config.auths || !(host in config.auths)) return done(0, `Not logged in to ${host}\n`, '');
+    if (!config.auths || !(host in config.auths)) {
+      return name === 'docker'
+        ? done(0, `Not logged in to ${host}\n`, '')
+        : done(1, '', `Error: not logged into ${host}\n`);
+    }
     Reflect.deleteProperty(config.auths, host);
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-    return done(0, `Removing login credentials for ${host}\n`, '');
+    save(file, config);
+    return done(0, `Removed login credentials for ${host}\n`, '');
   }
   return done(125, '', `unknown command: ${args.join(' ')}\n`);
 }
 
 const fake: typeof command.runCommand = async (name, args, options) => {
+  const env = options?.env ?? {};
   const stdin = options?.input;
-  const dockerConfig = options?.env?.DOCKER_CONFIG;
-  calls.push({ command: name, args, stdin, dockerConfig });
-  if (name !== 'docker' || dockerConfig === undefined) {
-    return { exitCode: 127, stdout: '', stderr: `unexpected command ${name}`, timedOut: false };
+  const file = credentialFile(name, env);
+  calls.push({ command: name, args, stdin, file: file ?? '', dockerConfig: env.DOCKER_CONFIG });
+  if (!['docker', 'podman', 'buildah', 'skopeo'].includes(name) || file === undefined) {
+    return done(127, '', `unexpected command ${name} without a credential file`);
   }
-  return docker(args, stdin, dockerConfig);
+  return cli(name, args, stdin, file);
 };
 
 export const runCommand = jest.fn<typeof command.runCommand>(fake);

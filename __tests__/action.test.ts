@@ -40,6 +40,14 @@ beforeEach(() => {
   process.env.RUNNER_TEMP = dir;
   process.env.AWS_REGION = 'eu-west-1';
   delete process.env.AWS_DEFAULT_REGION;
+  delete process.env.REGISTRY_AUTH_FILE;
+  // the CLIs are found on PATH; what they do is the command fixture's
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  for (const cli of ['docker', 'podman', 'skopeo']) {
+    fs.writeFileSync(path.join(bin, cli), '#!/bin/sh\n', { mode: 0o755 });
+  }
+  process.env.PATH = bin;
 });
 afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
@@ -79,10 +87,12 @@ describe('run', () => {
       'expires-at': '2030-01-01T12:00:00.000Z',
     });
     expect(savedLogins()).toEqual([
-      { host: host('123456789012'), cli: 'docker', config: path.join(dir, 'docker') },
+      { host: host('123456789012'), cli: 'docker', store: path.join(dir, 'docker') },
     ]);
     expect(auths()).toEqual([host('123456789012')]);
-    expect(core.logs).toContain(`group: Logged in to ${host('123456789012')} (eu-west-1)`);
+    expect(core.logs).toContain(
+      `group: Logged in to ${host('123456789012')} (eu-west-1) with docker`,
+    );
     expect(core.warning).not.toHaveBeenCalled();
   });
 
@@ -154,7 +164,7 @@ describe('run', () => {
     exec.passwords[host('222222222222')] = 'other';
     await run();
     expect(savedLogins()).toEqual([
-      { host: host('111111111111'), cli: 'docker', config: path.join(dir, 'docker') },
+      { host: host('111111111111'), cli: 'docker', store: path.join(dir, 'docker') },
     ]);
     expect(core.setFailed).toHaveBeenCalledWith(
       expect.stringMatching(`^docker login to ${host('222222222222')} failed: .*unauthorized`),
@@ -241,9 +251,7 @@ describe('run', () => {
     expect(fs.readlinkSync(path.join(isolated, 'cli-plugins'))).toBe(
       path.join(shared, 'cli-plugins'),
     );
-    expect(savedLogins()).toEqual([
-      { host: host('123456789012'), cli: 'docker', config: isolated },
-    ]);
+    expect(savedLogins()).toEqual([{ host: host('123456789012'), cli: 'docker', store: isolated }]);
     // recorded before the first login, so a failure still cleans it up
     expect(core.events.indexOf('saveState:private-config')).toBeLessThan(
       core.events.indexOf('saveState:logins'),
@@ -273,6 +281,95 @@ describe('run', () => {
         ),
       ),
     );
+  });
+
+  test('container-cli docker,podman: each registry logged in with both, each login recorded', async () => {
+    core.inputs['container-cli'] = 'docker,podman';
+    process.env.REGISTRY_AUTH_FILE = path.join(dir, 'containers-auth.json');
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+    exec.passwords[host('123456789012')] = 'pw';
+    await run();
+
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(exec.calls.map((c) => [c.command, c.args, c.stdin])).toEqual(
+      expect.arrayContaining([
+        ['docker', ['login', '--username', 'AWS', '--password-stdin', host('123456789012')], 'pw'],
+        ['podman', ['login', '--username', 'AWS', '--password-stdin', host('123456789012')], 'pw'],
+      ]),
+    );
+    expect(savedLogins()).toEqual(
+      expect.arrayContaining([
+        { host: host('123456789012'), cli: 'docker', store: path.join(dir, 'docker') },
+        {
+          host: host('123456789012'),
+          cli: 'podman',
+          store: path.join(dir, 'containers-auth.json'),
+        },
+      ]),
+    );
+    expect(core.logs).toEqual(
+      expect.arrayContaining([
+        `group: Logged in to ${host('123456789012')} (eu-west-1) with docker, podman`,
+        'info: docker: Login Succeeded',
+        'info: podman: Login Succeeded!',
+      ]),
+    );
+  });
+
+  test('one CLI failing fails the step but keeps the login of the other', async () => {
+    core.inputs['container-cli'] = 'docker,skopeo';
+    process.env.REGISTRY_AUTH_FILE = path.join(dir, 'containers-auth.json');
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+    exec.passwords[host('123456789012')] = 'pw';
+    exec.runCommand.mockImplementationOnce(() =>
+      Promise.resolve({
+        exitCode: 1,
+        stdout: '',
+        stderr: 'Error: x509: bad certificate\n',
+        timedOut: false,
+      }),
+    );
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringMatching(/^(docker|skopeo) login to \S+ failed: Error: x509: bad certificate$/),
+    );
+    expect(savedLogins()).toHaveLength(1);
+  });
+
+  test('a CLI asked for but not installed fails before any API call', async () => {
+    core.inputs['container-cli'] = 'buildah';
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringContaining('The buildah CLI was not found on PATH'),
+    );
+    expect(ecr.calls()).toHaveLength(0);
+  });
+
+  test('isolate-credentials with podman: a private REGISTRY_AUTH_FILE, seeded and exported', async () => {
+    core.inputs['isolate-credentials'] = 'true';
+    core.inputs['container-cli'] = 'podman';
+    const shared = path.join(dir, 'shared-auth.json');
+    fs.writeFileSync(shared, JSON.stringify({ auths: { 'quay.example': { auth: 'eA==' } } }));
+    process.env.REGISTRY_AUTH_FILE = shared;
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+    exec.passwords[host('123456789012')] = 'pw';
+    await run();
+
+    expect(core.setFailed).not.toHaveBeenCalled();
+    const exported = core.events.find((e) => e.startsWith('exportVariable:REGISTRY_AUTH_FILE='));
+    const authFile = exported?.slice('exportVariable:REGISTRY_AUTH_FILE='.length) ?? '';
+    expect(path.dirname(authFile)).toBe(core.state['private-config']);
+    const own = JSON.parse(fs.readFileSync(authFile, 'utf8')) as { auths: object };
+    expect(Object.keys(own.auths).sort()).toEqual([host('123456789012'), 'quay.example']);
+    expect(JSON.parse(fs.readFileSync(shared, 'utf8'))).toEqual({
+      auths: { 'quay.example': { auth: 'eA==' } },
+    });
   });
 
   test('docker missing from PATH fails before any API call', async () => {

@@ -32,27 +32,27 @@ test('logs out of exactly the recorded registries, in each recorded config', asy
   write('one', { auths: { a: {}, b: {}, mine: {} } });
   write('two', { auths: { c: {} } });
   saveLogins([
-    { host: 'a', cli: 'docker', config: config('one') },
-    { host: 'b', cli: 'docker', config: config('one') },
-    { host: 'c', cli: 'docker', config: config('two') },
+    { host: 'a', cli: 'docker', store: config('one') },
+    { host: 'b', cli: 'docker', store: config('one') },
+    { host: 'c', cli: 'docker', store: config('two') },
   ]);
   await post();
   expect(core.setFailed).not.toHaveBeenCalled();
   expect(read('one')).toEqual({ auths: { mine: {} } });
   expect(read('two')).toEqual({ auths: {} });
   expect(core.logs).toEqual([
-    'info: Logged out of a',
-    'info: Logged out of b',
-    'info: Logged out of c',
+    'info: Logged out of a (docker)',
+    'info: Logged out of b (docker)',
+    'info: Logged out of c (docker)',
   ]);
 });
 
 test('a credential already gone is reported, not failed', async () => {
   write('one', { auths: {} });
-  saveLogins([{ host: 'a', cli: 'docker', config: config('one') }]);
+  saveLogins([{ host: 'a', cli: 'docker', store: config('one') }]);
   await post();
   expect(core.setFailed).not.toHaveBeenCalled();
-  expect(core.logs).toEqual(['info: Already logged out of a']);
+  expect(core.logs).toEqual(['info: Already logged out of a (docker)']);
 });
 
 test('nothing recorded: nothing to do', async () => {
@@ -63,7 +63,7 @@ test('nothing recorded: nothing to do', async () => {
 
 test('a credential that cannot be removed fails the step, naming the registry', async () => {
   write('one', { credsStore: 'pass' });
-  saveLogins([{ host: 'a', cli: 'docker', config: config('one') }]);
+  saveLogins([{ host: 'a', cli: 'docker', store: config('one') }]);
   exec.runCommand.mockResolvedValueOnce({
     exitCode: 1,
     stdout: '',
@@ -71,7 +71,7 @@ test('a credential that cannot be removed fails the step, naming the registry', 
     timedOut: false,
   });
   await post();
-  expect(core.error).toHaveBeenCalledWith('Could not log out of a: store locked');
+  expect(core.error).toHaveBeenCalledWith('Could not log out of a (docker): store locked');
   expect(core.setFailed).toHaveBeenCalledWith('1 registry credential(s) could not be removed.');
 });
 
@@ -86,7 +86,7 @@ test('deletes the job-private config after logging out, even when logout fails',
   fs.symlinkSync(config('one'), path.join(config('private'), 'cli-plugins'));
   fs.mkdirSync(config('one'));
   fs.writeFileSync(path.join(config('one'), 'keep'), 'x');
-  saveLogins([{ host: 'a', cli: 'docker', config: config('private') }]);
+  saveLogins([{ host: 'a', cli: 'docker', store: config('private') }]);
   core.state['private-config'] = config('private');
   exec.runCommand.mockResolvedValueOnce({
     exitCode: 1,
@@ -98,18 +98,20 @@ test('deletes the job-private config after logging out, even when logout fails',
   expect(core.setFailed).toHaveBeenCalledWith('1 registry credential(s) could not be removed.');
   expect(fs.existsSync(config('private'))).toBe(false);
   expect(fs.readFileSync(path.join(config('one'), 'keep'), 'utf8')).toBe('x');
-  expect(core.logs).toContain(`info: Deleted the job-private docker config ${config('private')}`);
+  expect(core.logs).toContain(
+    `info: Deleted the job-private credential directory ${config('private')}`,
+  );
 });
 
 test('state round-trips and ignores entries of another shape', () => {
-  const login = { host: 'h', cli: 'docker' as const, config: '/c' };
+  const login = { host: 'h', cli: 'docker' as const, store: '/c' };
   saveLogins([login]);
   expect(loadLogins()).toEqual([login]);
   core.state.logins = JSON.stringify([
     login,
     { host: 1 },
     null,
-    { host: 'x', cli: 'nerdctl', config: '/c' },
+    { host: 'x', cli: 'nerdctl', store: '/c' },
   ]);
   expect(loadLogins()).toEqual([login]);
 });

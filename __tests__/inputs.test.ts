@@ -31,6 +31,7 @@ describe('getInputs', () => {
       loginAttempts: 3,
       loginTimeoutMs: 60_000,
       isolateCredentials: false,
+      containerCli: ['docker'],
     });
     expect(core.setSecret).not.toHaveBeenCalled();
   });
@@ -146,6 +147,28 @@ describe('getInputs', () => {
       core.inputs['registry-type'] = 'both';
       expect(() => getInputs()).toThrow(
         new Error(`Invalid 'registry-type' 'both': expected 'private' or 'public'.`),
+      );
+    });
+  });
+
+  describe('container-cli', () => {
+    test.each<[string, string[] | 'auto']>([
+      ['', ['docker']],
+      ['docker', ['docker']],
+      ['podman', ['podman']],
+      ['docker, podman\nskopeo', ['docker', 'podman', 'skopeo']],
+      ['Buildah,buildah', ['buildah']],
+      ['auto', 'auto'],
+      [' AUTO ', 'auto'],
+    ])('%j is read as %j', (value, expected) => {
+      core.inputs['container-cli'] = value;
+      expect(getInputs().containerCli).toEqual(expected);
+    });
+
+    test.each(['nerdctl', 'docker,auto', 'docker;podman'])('%j is rejected', (value) => {
+      core.inputs['container-cli'] = value;
+      expect(() => getInputs()).toThrow(
+        /^Invalid 'container-cli' '.+': expected docker, podman, buildah, skopeo \(one or several, comma-separated\) or 'auto'\.$/,
       );
     });
   });

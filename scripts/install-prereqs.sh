@@ -10,6 +10,7 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v openssl >/dev/null || need+=(openssl)
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v docker >/dev/null || need+=(docker.io)
+for cli in podman buildah skopeo; do command -v "$cli" >/dev/null || need+=("$cli"); done
 command -v tinyproxy >/dev/null || need+=(tinyproxy)
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -1,15 +1,19 @@
-import * as os from 'node:os';
 import * as core from '@actions/core';
 import { Output } from './constants.ts';
 import { errorMessage } from './aws-errors.ts';
-import { assertDocker, login } from './docker.ts';
-import { dockerConfigDir, makePrivateConfig } from './docker-config.ts';
+import { findClis } from './cli.ts';
 import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
 import type { Credential } from './ecr.ts';
 import { getInputs } from './inputs.ts';
+import type { Inputs } from './inputs.ts';
+import { defaultStores, isolateStores, logInWithAll } from './logins.ts';
+import type { Stores } from './logins.ts';
 import { needsRegion, outputSuffix, parseRegistries, withRegion } from './registries.ts';
-import { saveLogins, savePrivateConfig } from './state.ts';
+import { saveLogins } from './state.ts';
 import type { Login } from './state.ts';
+import { writeSummary } from './summary.ts';
+import type { SummaryRow } from './summary.ts';
+import type { Cli } from './cli.ts';
 
 /** The main step: validate, fetch tokens per region, log in to every registry, set outputs. */
 export async function run(): Promise<void> {
@@ -18,71 +22,91 @@ export async function run(): Promise<void> {
     const targets = parseRegistries(inputs.registries, inputs.registryType);
     const region = needsRegion(targets) ? await resolveRegion(inputs.region) : '';
     const groups = groupByRegion(withRegion(targets, region));
-    await assertDocker();
+    const clis = await findClis(inputs.containerCli);
+    const stores = inputs.isolateCredentials ? isolateStores(clis) : defaultStores();
 
-    const configDir = inputs.isolateCredentials ? isolate() : dockerConfigDir();
-    const logins: Login[] = [];
-    const done: Credential[] = [];
-    const failures: string[] = [];
-    const logIn = async (credential: Credential): Promise<void> => {
-      const { output } = await login(
-        credential.host,
-        credential.username,
-        credential.password,
-        configDir,
-        {
-          attempts: inputs.loginAttempts,
-          timeoutMs: inputs.loginTimeoutMs,
-          onRetry: (attempt, delayMs, reason) => {
-            core.info(
-              `Login to ${credential.host} failed (attempt ${attempt} of ${inputs.loginAttempts}): ` +
-                `${reason}; retrying in ${(delayMs / 1000).toFixed(1)} s`,
-            );
-          },
-        },
-      );
-      logins.push({ host: credential.host, cli: 'docker', config: configDir });
-      if (!inputs.skipLogout) saveLogins(logins);
-      done.push(credential);
-      core.startGroup(`Logged in to ${credential.host} (${credential.region})`);
-      if (output !== '') core.info(output);
-      core.info(`Credentials expire at ${credential.expiresAt.toISOString()}`);
-      core.endGroup();
-    };
+    const session = new Session(inputs, clis, stores);
     const results = await Promise.allSettled(
       groups.map(async (group) => {
         const credentials = await fetchCredentials(group, {
           proxy: inputs.httpProxy,
           maskPassword: inputs.maskPassword,
         });
-        const outcomes = await Promise.allSettled(credentials.map(logIn));
-        for (const outcome of outcomes) {
-          if (outcome.status === 'rejected') failures.push(errorMessage(outcome.reason));
-        }
+        await Promise.all(credentials.map((credential) => session.logIn(credential)));
       }),
     );
     for (const result of results) {
-      if (result.status === 'rejected') failures.push(errorMessage(result.reason));
+      if (result.status === 'rejected') session.failures.push(errorMessage(result.reason));
     }
-
-    setOutputs(done, inputs.maskPassword);
-    if (failures.length === 1) throw new Error(failures[0]);
-    if (failures.length > 1) {
-      for (const failure of failures) core.error(failure);
-      throw new Error(`${failures.length} registry logins failed; see the errors above.`);
-    }
+    await session.finish();
   } catch (error) {
     core.setFailed(errorMessage(error));
   }
 }
 
-/** Makes the job-private config directory, records it for the post step and exports it. */
-function isolate(): string {
-  const dir = makePrivateConfig(dockerConfigDir(), process.env.RUNNER_TEMP || os.tmpdir());
-  savePrivateConfig(dir);
-  core.exportVariable('DOCKER_CONFIG', dir);
-  core.info(`Credentials go to a job-private docker config: DOCKER_CONFIG=${dir}`);
-  return dir;
+/** The logins of one run: what worked, what failed, and what the post step must undo. */
+class Session {
+  readonly failures: string[] = [];
+  readonly #logins: Login[] = [];
+  readonly #done: { credential: Credential; clis: Cli[] }[] = [];
+  readonly #inputs: Inputs;
+  readonly #clis: Cli[];
+  readonly #stores: Stores;
+
+  constructor(inputs: Inputs, clis: Cli[], stores: Stores) {
+    this.#inputs = inputs;
+    this.#clis = clis;
+    this.#stores = stores;
+  }
+
+  /** Logs in to one registry with every CLI, records each login, and logs one group. */
+  async logIn(credential: Credential): Promise<void> {
+    const { host, region, expiresAt } = credential;
+    const attempts = this.#inputs.loginAttempts;
+    const results = await logInWithAll(
+      host,
+      credential,
+      this.#clis,
+      this.#stores,
+      {
+        attempts,
+        timeoutMs: this.#inputs.loginTimeoutMs,
+        onRetry: (attempt, delayMs, reason) => {
+          core.info(
+            `Login to ${host} failed (attempt ${attempt} of ${attempts}): ${reason}; ` +
+              `retrying in ${(delayMs / 1000).toFixed(1)} s`,
+          );
+        },
+      },
+      (login) => {
+        this.#logins.push(login);
+        if (!this.#inputs.skipLogout) saveLogins(this.#logins);
+      },
+    );
+    const succeeded = results.flatMap((r) => ('output' in r ? [r] : []));
+    for (const r of results) if ('error' in r) this.failures.push(r.error);
+    if (succeeded.length === 0) return;
+    this.#done.push({ credential, clis: succeeded.map((r) => r.cli) });
+    core.startGroup(
+      `Logged in to ${host} (${region}) with ${succeeded.map((r) => r.cli).join(', ')}`,
+    );
+    for (const r of succeeded) core.info(`${r.cli}: ${r.output || 'logged in'}`);
+    core.info(`Credentials expire at ${expiresAt.toISOString()}`);
+    core.endGroup();
+  }
+
+  /** Sets the outputs, writes the job summary, and fails the step if any login failed. */
+  async finish(): Promise<void> {
+    const credentials = this.#done.map((d) => d.credential);
+    setOutputs(credentials, this.#inputs.maskPassword);
+    const rows: SummaryRow[] = this.#done.map(({ credential, clis }) => ({ ...credential, clis }));
+    await writeSummary(rows, this.failures.length);
+    if (this.failures.length === 1) throw new Error(this.failures[0]);
+    if (this.failures.length > 1) {
+      for (const failure of this.failures) core.error(failure);
+      throw new Error(`${this.failures.length} registry logins failed; see the errors above.`);
+    }
+  }
 }
 
 function setOutputs(credentials: Credential[], maskPassword: boolean): void {

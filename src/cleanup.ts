@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import { errorMessage } from './aws-errors.ts';
-import { logout } from './docker.ts';
+import { logOutOfAll } from './logins.ts';
 import { loadLogins, loadPrivateConfig } from './state.ts';
 import type { Login } from './state.ts';
 
 /**
- * The post step: logs out of exactly the registries the main step logged in to. A credential
- * that cannot be removed stays on the runner, so that fails the step; one already gone does not.
+ * The post step: logs out of exactly the registries the main step logged in to, then deletes the
+ * job-private credential directory if there is one. A credential that cannot be removed stays on
+ * the runner, so that fails the step; one already gone does not.
  */
 export async function post(): Promise<void> {
   try {
@@ -18,7 +19,7 @@ export async function post(): Promise<void> {
   const privateConfig = loadPrivateConfig();
   if (privateConfig !== undefined) {
     fs.rmSync(privateConfig, { recursive: true, force: true });
-    core.info(`Deleted the job-private docker config ${privateConfig}`);
+    core.info(`Deleted the job-private credential directory ${privateConfig}`);
   }
 }
 
@@ -27,19 +28,13 @@ async function logOut(logins: Login[]): Promise<void> {
     core.info('No registry to log out of.');
     return;
   }
-  const byConfig = new Map<string, string[]>();
-  for (const { host, config } of logins)
-    byConfig.set(config, [...(byConfig.get(config) ?? []), host]);
   const failures: string[] = [];
-  for (const [config, hosts] of byConfig) {
-    for (const result of await logout(hosts, config)) {
-      if ('error' in result) {
-        failures.push(`Could not log out of ${result.host}: ${result.error}`);
-      } else {
-        core.info(
-          result.removed ? `Logged out of ${result.host}` : `Already logged out of ${result.host}`,
-        );
-      }
+  for (const result of await logOutOfAll(logins)) {
+    if ('error' in result) {
+      failures.push(`Could not log out of ${result.host} (${result.cli}): ${result.error}`);
+    } else {
+      const done = result.removed ? 'Logged out of' : 'Already logged out of';
+      core.info(`${done} ${result.host} (${result.cli})`);
     }
   }
   for (const failure of failures) core.error(failure);

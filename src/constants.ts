@@ -9,6 +9,7 @@ export const Input = {
   LoginAttempts: 'login-attempts',
   LoginTimeout: 'login-timeout',
   IsolateCredentials: 'isolate-credentials',
+  ContainerCli: 'container-cli',
 } as const;
 
 /** Names of the action's fixed outputs; per-registry outputs are built by `credentialOutputs`. */

@@ -155,7 +155,11 @@ function checkAnswer(data: AuthorizationData[] | undefined, region: string): Ent
         `ECR in ${region} answered GetAuthorizationToken without a token, proxy endpoint or expiry.`,
       );
     }
-    return { host: proxyEndpoint.replace(/^https?:\/\//, '').replace(/\/$/, ''), token, expiresAt };
+    const host = proxyEndpoint.replace(/^https?:\/\//, '').replace(/\/$/, '');
+    if (!/^[a-z0-9][a-z0-9.-]*(:\d+)?$/i.test(host)) {
+      throw new Error(`ECR in ${region} answered a proxy endpoint that is not a host: '${host}'.`);
+    }
+    return { host, token, expiresAt };
   });
 }
 

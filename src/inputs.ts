@@ -1,4 +1,6 @@
 import * as core from '@actions/core';
+import { CLIS, isCli } from './cli.ts';
+import type { Cli } from './cli.ts';
 import { Input } from './constants.ts';
 import { decodeURIComponentSafe } from './proxy.ts';
 import { isRegion, splitList } from './registries.ts';
@@ -23,6 +25,8 @@ export interface Inputs {
   loginTimeoutMs: number;
   /** `isolate-credentials`: log in to a job-private config under RUNNER_TEMP. */
   isolateCredentials: boolean;
+  /** `container-cli`: the CLIs to log in with, or `auto` for the first one installed. */
+  containerCli: Cli[] | 'auto';
 }
 
 /** Reads every input and throws a message naming the bad value and the valid ones. */
@@ -47,6 +51,7 @@ export function getInputs(): Inputs {
     loginAttempts: getInteger(Input.LoginAttempts, 3, 1, 10),
     loginTimeoutMs: getInteger(Input.LoginTimeout, 60, 1, 600) * 1000,
     isolateCredentials: getBoolean(Input.IsolateCredentials, false),
+    containerCli: getClis(),
   };
 }
 
@@ -56,6 +61,22 @@ function getBoolean(name: string, fallback: boolean): boolean {
   if (/^true$/i.test(value)) return true;
   if (/^false$/i.test(value)) return false;
   throw new Error(`Invalid '${name}' '${value}': expected 'true' or 'false'.`);
+}
+
+function getClis(): Cli[] | 'auto' {
+  const raw = core.getInput(Input.ContainerCli).trim().toLowerCase();
+  if (raw === 'auto') return 'auto';
+  const names = splitList(raw);
+  if (names.length === 0) return ['docker'];
+  for (const name of names) {
+    if (!isCli(name)) {
+      throw new Error(
+        `Invalid '${Input.ContainerCli}' '${name}': expected ${CLIS.join(', ')} ` +
+          "(one or several, comma-separated) or 'auto'.",
+      );
+    }
+  }
+  return names as Cli[];
 }
 
 function getInteger(name: string, fallback: number, min: number, max: number): number {

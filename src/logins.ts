@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as core from '@actions/core';
+import { errorMessage } from './aws-errors.ts';
+import type { Cli } from './cli.ts';
+import * as containers from './containers.ts';
+import * as docker from './docker.ts';
+import { dockerConfigDir, makePrivateConfig } from './docker-config.ts';
+import type { RetryPolicy } from './retry.ts';
+import type { Login } from './state.ts';
+import { savePrivateConfig } from './state.ts';
+
+/** Where each kind of CLI keeps credentials. */
+export interface Stores {
+  /** docker's config directory. */
+  docker: string;
+  /** The containers-auth.json of podman, buildah and skopeo; '' for the CLI's own default. */
+  containers: string;
+}
+
+/** The stores as the environment sets them. */
+export function defaultStores(): Stores {
+  return { docker: dockerConfigDir(), containers: process.env.REGISTRY_AUTH_FILE ?? '' };
+}
+
+/**
+ * Makes a job-private directory under RUNNER_TEMP, records it for the post step, seeds it from
+ * the current stores and exports it to later steps (DOCKER_CONFIG, REGISTRY_AUTH_FILE).
+ */
+export function isolateStores(clis: Cli[]): Stores {
+  const dir = makePrivateConfig(dockerConfigDir(), process.env.RUNNER_TEMP || os.tmpdir());
+  savePrivateConfig(dir);
+  core.exportVariable('DOCKER_CONFIG', dir);
+  const stores = { docker: dir, containers: path.join(dir, 'auth.json') };
+  if (clis.some((cli) => cli !== 'docker')) {
+    const current = process.env.REGISTRY_AUTH_FILE;
+    if (current && fs.existsSync(current)) fs.copyFileSync(current, stores.containers);
+    core.exportVariable('REGISTRY_AUTH_FILE', stores.containers);
+  }
+  core.info(`Credentials go to a job-private directory: ${dir}`);
+  return stores;
+}
+
+/** One CLI's login to one registry. */
+export type CliResult = { cli: Cli; output: string } | { cli: Cli; error: string };
+
+/**
+ * Logs in to `host` with every CLI; `onLogin` hears of each success the moment it happens, so
+ * the caller can record it before anything else can fail.
+ */
+export async function logInWithAll(
+  host: string,
+  credential: { username: string; password: string },
+  clis: Cli[],
+  stores: Stores,
+  retry: RetryPolicy,
+  onLogin: (login: Login) => void,
+): Promise<CliResult[]> {
+  const { username, password } = credential;
+  return Promise.all(
+    clis.map(async (cli): Promise<CliResult> => {
+      const store = cli === 'docker' ? stores.docker : stores.containers;
+      try {
+        const output =
+          cli === 'docker'
+            ? await docker.login(host, username, password, store, retry)
+            : await containers.login(cli, host, username, password, store, retry);
+        onLogin({ host, cli, store });
+        return { cli, output };
+      } catch (error) {
+        return { cli, error: errorMessage(error) };
+      }
+    }),
+  );
+}
+
+/** Logs out of every recorded login, grouped by CLI and store. */
+export async function logOutOfAll(
+  logins: Login[],
+): Promise<(docker.LogoutResult & { cli: Cli })[]> {
+  const groups = new Map<string, { cli: Cli; store: string; hosts: string[] }>();
+  for (const { host, cli, store } of logins) {
+    const key = JSON.stringify([cli, store]);
+    const group = groups.get(key) ?? { cli, store, hosts: [] };
+    group.hosts.push(host);
+    groups.set(key, group);
+  }
+  const results = await Promise.all(
+    [...groups.values()].map(async ({ cli, store, hosts }) => {
+      const results =
+        cli === 'docker'
+          ? await docker.logout(hosts, store)
+          : await containers.logout(cli, hosts, store);
+      return results.map((result) => ({ ...result, cli }));
+    }),
+  );
+  return results.flat();
+}
