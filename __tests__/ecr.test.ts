@@ -23,8 +23,9 @@ import { parseEntry, withRegion } from '../src/registries.ts';
 import type { ResolvedTarget } from '../src/registries.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const { clientConfig, decodeToken, fetchCredentials, groupByRegion, logRetries, resolveRegion } =
+const { decodeToken, fetchCredentials, groupByRegion, resolveRegion } =
   await import('../src/ecr.ts');
+const { clientConfig, logRetries } = await import('../src/aws-client.ts');
 type Group = Parameters<typeof fetchCredentials>[0];
 
 const ecrMock = mockClient(ECRClient);

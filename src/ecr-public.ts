@@ -1,7 +1,8 @@
 import { ECRPUBLICClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr-public';
 import { PUBLIC_REGION, PUBLIC_REGISTRY } from './constants.ts';
 import { awsError } from './aws-errors.ts';
-import { clientConfig, decodeToken, logRetries } from './ecr.ts';
+import { clientConfig, logRetries } from './aws-client.ts';
+import { decodeToken } from './ecr.ts';
 import type { ApiOptions, Credential } from './ecr.ts';
 
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */

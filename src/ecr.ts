@@ -1,10 +1,9 @@
 import * as core from '@actions/core';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import type { AuthorizationData } from '@aws-sdk/client-ecr';
-import type { FinalizeRequestMiddleware, MiddlewareStack, Provider } from '@smithy/types';
 import { ECR_USERNAME, MAX_REGISTRY_IDS_PER_CALL } from './constants.ts';
 import { awsError } from './aws-errors.ts';
-import { requestHandler } from './proxy.ts';
+import { clientConfig, logRetries } from './aws-client.ts';
 import { isRegion, standardHost } from './registries.ts';
 import type { ResolvedTarget } from './registries.ts';
 
@@ -28,8 +27,6 @@ export interface ApiOptions {
   proxy: URL | undefined;
   maskPassword: boolean;
 }
-
-const USER_AGENT = 'ecr-login-action';
 
 /** The job's region: the input, then AWS_REGION, AWS_DEFAULT_REGION and the shared config. */
 export async function resolveRegion(input: string | undefined): Promise<string> {
@@ -58,53 +55,6 @@ export function groupByRegion(targets: ResolvedTarget[]): Group[] {
     groups.set(key, group);
   }
   return [...groups.values()];
-}
-
-/** Attempts per API call when AWS_MAX_ATTEMPTS does not say: enough to ride out a minute of throttling. */
-export const DEFAULT_API_ATTEMPTS = 10;
-
-/**
- * Settings shared by the ECR and ECR Public clients. Retries are the SDK's: adaptive mode, whose
- * backoff with jitter grows to 20 s, over 10 attempts, unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS
- * say otherwise. Refusals (bad credentials, access denied) are not retried by the SDK.
- */
-export function clientConfig(region: string, proxy: URL | undefined) {
-  return {
-    region,
-    customUserAgent: USER_AGENT,
-    requestHandler: requestHandler(proxy),
-    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_API_ATTEMPTS }),
-    ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
-  };
-}
-
-/** Logs one line per retry of the SDK's calls, naming the error that caused it. */
-export function logRetries<I extends object, O extends object>(
-  client: { config: { maxAttempts: Provider<number> }; middlewareStack: MiddlewareStack<I, O> },
-  label: string,
-): void {
-  const middleware: FinalizeRequestMiddleware<I, O> = (next) => {
-    let attempt = 0;
-    let last = '';
-    return async (args) => {
-      attempt++;
-      if (attempt > 1) {
-        const max = await client.config.maxAttempts();
-        core.info(`Retrying ${label} (attempt ${attempt} of ${max}) after ${last}`);
-      }
-      try {
-        return await next(args);
-      } catch (error) {
-        last = error instanceof Error ? error.name : 'an error';
-        throw error;
-      }
-    };
-  };
-  client.middlewareStack.addRelativeTo(middleware, {
-    relation: 'after',
-    toMiddleware: 'retryMiddleware',
-    name: 'logRetries',
-  });
 }
 
 /** Fetches the credentials of every target in a group, masking each password as it appears. */

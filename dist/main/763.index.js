@@ -8,20 +8,22 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   fetchPublicCredential: () => (/* binding */ fetchPublicCredential)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9821);
+/* harmony import */ var _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9821);
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7242);
 /* harmony import */ var _aws_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5148);
-/* harmony import */ var _ecr_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4497);
+/* harmony import */ var _aws_client_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6424);
+/* harmony import */ var _ecr_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4497);
+
 
 
 
 
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
 async function fetchPublicCredential(options) {
-    const client = new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__/* .ECRPUBLICClient */ .Rr((0,_ecr_js__WEBPACK_IMPORTED_MODULE_2__/* .clientConfig */ .yO)(_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne, options.proxy));
-    (0,_ecr_js__WEBPACK_IMPORTED_MODULE_2__/* .logRetries */ .SE)(client, 'ECR Public GetAuthorizationToken');
+    const client = new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_4__/* .ECRPUBLICClient */ .Rr((0,_aws_client_js__WEBPACK_IMPORTED_MODULE_2__/* .clientConfig */ .yO)(_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne, options.proxy));
+    (0,_aws_client_js__WEBPACK_IMPORTED_MODULE_2__/* .logRetries */ .zh)(client, 'ECR Public GetAuthorizationToken');
     try {
-        const answer = await client.send(new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_3__/* .GetAuthorizationTokenCommand */ .Eu({})).catch((e) => {
+        const answer = await client.send(new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_4__/* .GetAuthorizationTokenCommand */ .Eu({})).catch((e) => {
             throw (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsError */ .e)(e, 'ecr-public', _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne);
         });
         const { authorizationToken: token, expiresAt } = answer.authorizationData ?? {};
@@ -32,7 +34,7 @@ async function fetchPublicCredential(options) {
             host: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGISTRY */ .uD,
             region: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne,
             expiresAt,
-            ...(0,_ecr_js__WEBPACK_IMPORTED_MODULE_2__/* .decodeToken */ .oL)(token, options.maskPassword),
+            ...(0,_ecr_js__WEBPACK_IMPORTED_MODULE_3__/* .decodeToken */ .oL)(token, options.maskPassword),
         };
     }
     finally {
