@@ -4,7 +4,7 @@
 // getIDToken, which this action never calls. The bundles resolve that import to a Node built-in
 // instead, which keeps them under a third of the size; calling getIDToken would fail loudly.
 import ncc from '@vercel/ncc';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const out = process.argv[2] ?? 'dist';
@@ -13,7 +13,9 @@ const unused = {
   '@actions/http-client/lib/auth': 'node:http',
 };
 
-rmSync(out, { recursive: true, force: true });
+// Built next to the target and swapped in at the end, so dist/ is never half there.
+const next = `${out}.next`;
+rmSync(next, { recursive: true, force: true });
 for (const entry of ['main', 'post']) {
   const { code, assets } = await ncc(resolve(`src/${entry}.ts`), {
     minify: true,
@@ -26,8 +28,13 @@ for (const entry of ['main', 'post']) {
     ...Object.fromEntries(Object.entries(assets).map(([name, asset]) => [name, asset.source])),
   };
   for (const [name, source] of Object.entries(files)) {
-    const file = join(out, entry, name);
+    const file = join(next, entry, name);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, source);
   }
 }
+const previous = `${out}.previous`;
+rmSync(previous, { recursive: true, force: true });
+if (existsSync(out)) renameSync(out, previous);
+renameSync(next, out);
+rmSync(previous, { recursive: true, force: true });

@@ -21,18 +21,20 @@ export async function run(): Promise<void> {
     const inputs = getInputs();
     const targets = parseRegistries(inputs.registries, inputs.registryType);
     const region = needsRegion(targets) ? await resolveRegion(inputs.region) : '';
-    const groups = groupByRegion(withRegion(targets, region));
+    const resolved = withRegion(targets, region);
+    const groups = groupByRegion(resolved);
     const clis = await findClis(inputs.containerCli);
     const stores = inputs.isolateCredentials ? isolateStores(clis) : defaultStores();
 
-    const session = new Session(inputs, clis, stores);
+    const session = new Session(inputs, clis, stores, resolved.length);
     const results = await Promise.allSettled(
       groups.map(async (group) => {
         const credentials = await fetchCredentials(group, {
           proxy: inputs.httpProxy,
           maskPassword: inputs.maskPassword,
         });
-        await Promise.all(credentials.map((credential) => session.logIn(credential)));
+        const order = group.targets.map((target) => resolved.indexOf(target));
+        await Promise.all(credentials.map((c, i) => session.logIn(c, order[i] ?? i)));
       }),
     );
     for (const result of results) {
@@ -48,19 +50,25 @@ export async function run(): Promise<void> {
 class Session {
   readonly failures: string[] = [];
   readonly #logins: Login[] = [];
-  readonly #done: { credential: Credential; clis: Cli[] }[] = [];
+  readonly #done: { credential: Credential; clis: Cli[]; order: number }[] = [];
   readonly #inputs: Inputs;
   readonly #clis: Cli[];
   readonly #stores: Stores;
+  readonly #asked: number;
 
-  constructor(inputs: Inputs, clis: Cli[], stores: Stores) {
+  /** `asked`: how many registries the inputs name. */
+  constructor(inputs: Inputs, clis: Cli[], stores: Stores, asked: number) {
     this.#inputs = inputs;
     this.#clis = clis;
     this.#stores = stores;
+    this.#asked = asked;
   }
 
-  /** Logs in to one registry with every CLI, records each login, and logs one group. */
-  async logIn(credential: Credential): Promise<void> {
+  /**
+   * Logs in to one registry with every CLI, records each login, and logs one group. `order` is
+   * the registry's place in the inputs, which the outputs keep.
+   */
+  async logIn(credential: Credential, order: number): Promise<void> {
     const { host, region, expiresAt } = credential;
     const attempts = this.#inputs.loginAttempts;
     const results = await logInWithAll(
@@ -86,7 +94,7 @@ class Session {
     const succeeded = results.flatMap((r) => ('output' in r ? [r] : []));
     for (const r of results) if ('error' in r) this.failures.push(r.error);
     if (succeeded.length === 0) return;
-    this.#done.push({ credential, clis: succeeded.map((r) => r.cli) });
+    this.#done.push({ credential, clis: succeeded.map((r) => r.cli), order });
     core.startGroup(
       `Logged in to ${host} (${region}) with ${succeeded.map((r) => r.cli).join(', ')}`,
     );
@@ -97,9 +105,10 @@ class Session {
 
   /** Sets the outputs, writes the job summary, and fails the step if any login failed. */
   async finish(): Promise<void> {
-    const credentials = this.#done.map((d) => d.credential);
-    setOutputs(credentials, this.#inputs.maskPassword);
-    const rows: SummaryRow[] = this.#done.map(({ credential, clis }) => ({ ...credential, clis }));
+    const done = this.#done.sort((a, b) => a.order - b.order);
+    const credentials = done.map((d) => d.credential);
+    setOutputs(credentials, this.#asked, this.#inputs.maskPassword);
+    const rows: SummaryRow[] = done.map(({ credential, clis }) => ({ ...credential, clis }));
     await writeSummary(rows, this.failures.length);
     if (this.failures.length === 1) throw new Error(this.failures[0]);
     if (this.failures.length > 1) {
@@ -109,10 +118,11 @@ class Session {
   }
 }
 
-function setOutputs(credentials: Credential[], maskPassword: boolean): void {
+/** The outputs; `registry` only when the inputs named one registry, as the official action. */
+function setOutputs(credentials: Credential[], asked: number, maskPassword: boolean): void {
   if (credentials.length === 0) return;
   const [only] = credentials;
-  if (credentials.length === 1 && only) core.setOutput(Output.Registry, only.host);
+  if (asked === 1 && only) core.setOutput(Output.Registry, only.host);
   core.setOutput(Output.Registries, credentials.map((c) => c.host).join(','));
   for (const credential of credentials) {
     const suffix = outputSuffix(credential.host);
