@@ -53,8 +53,8 @@ function credentialFile(name: string, env: NodeJS.ProcessEnv): string | undefine
 
 async function cli(name: string, args: string[], stdin: string | undefined, file: string) {
   const config = load(file);
-  await tick();
-  await tick();
+  // podman, buildah and skopeo take longer than docker, as their logins do here.
+  for (let i = name === 'docker' ? 2 : 4; i > 0; i--) await tick();
   const host = args[args.length - 1] ?? '';
   const error = name === 'docker' ? 'Error response from daemon' : 'Error';
   if (args[0] === 'login') {

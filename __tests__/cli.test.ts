@@ -99,6 +99,19 @@ describe('runCli', () => {
     await expect(runCli('docker', ['login'], {})).rejects.toThrow(/^Error: the real reason$/);
   });
 
+  test("keeps only the message of skopeo's logged errors", async () => {
+    exec.runCommand.mockResolvedValueOnce({
+      exitCode: 1,
+      stdout: '',
+      stderr:
+        'time="2026-01-01T00:00:00Z" level=fatal msg="logging into \\"h:1\\": invalid username/password"\n',
+      timedOut: false,
+    });
+    await expect(runCli('skopeo', ['login'], {})).rejects.toThrow(
+      /^logging into "h:1": invalid username\/password$/,
+    );
+  });
+
   test('says when the command ran out of time', async () => {
     exec.runCommand.mockResolvedValueOnce({
       exitCode: 128,

@@ -88,6 +88,7 @@ describe('logout', () => {
   });
 
   test('reports any other failure with its message', async () => {
+    fs.writeFileSync(authFile, '{"auths":{}}');
     exec.runCommand.mockResolvedValueOnce({
       exitCode: 125,
       stdout: '',
@@ -96,6 +97,35 @@ describe('logout', () => {
     });
     await expect(logout('skopeo', ['a.example'], authFile)).resolves.toEqual([
       { host: 'a.example', error: 'Error: permission denied' },
+    ]);
+  });
+
+  test('a credential file that is gone means already logged out, without running the CLI', async () => {
+    await expect(logout('podman', ['a.example'], authFile)).resolves.toEqual([
+      { host: 'a.example', removed: false },
+    ]);
+    expect(exec.calls).toEqual([]);
+  });
+
+  test('the CLI default file gone, or nothing removed with exit 0, is not a removal', async () => {
+    exec.runCommand
+      .mockResolvedValueOnce({
+        exitCode: 125,
+        stdout: '',
+        stderr:
+          'Error: checking authfile: stat /run/containers/0/auth.json: no such file or directory\n',
+        timedOut: false,
+      })
+      .mockResolvedValueOnce({
+        exitCode: 0,
+        stdout:
+          'Not logged into b.example with current tool. Existing credentials were established via docker login.\n',
+        stderr: '',
+        timedOut: false,
+      });
+    await expect(logout('podman', ['a.example', 'b.example'], '')).resolves.toEqual([
+      { host: 'a.example', removed: false },
+      { host: 'b.example', removed: false },
     ]);
   });
 });

@@ -36,6 +36,8 @@ export async function findClis(choice: Cli[] | 'auto'): Promise<Cli[]> {
 
 /** Informational lines the CLIs print to stderr, and docker's warning about `--password`. */
 const NOISE = /^(WARNING!|time="[^"]*" level=(info|debug|warning))/;
+/** An error in logrus form, as skopeo prints it: its message alone is kept. */
+const LOGGED_ERROR = /^time="[^"]*" level=(?:fatal|error) msg="(.*)"$/;
 
 /** Runs a CLI; returns its output, or throws its error output without the noise. */
 export async function runCli(
@@ -55,6 +57,7 @@ export async function runCli(
     const message = result.stderr
       .split('\n')
       .filter((line) => line.trim() !== '' && !NOISE.test(line))
+      .map((line) => LOGGED_ERROR.exec(line)?.[1]?.replace(/\\(.)/g, '$1') ?? line)
       .join('\n')
       .trim();
     throw new Error(message || `${cli} ${args[0] ?? ''} exited with code ${result.exitCode}`);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { errorMessage } from './aws-errors.ts';
 import { Queue, loginWithRetries, runCli } from './cli.ts';
 import type { Cli } from './cli.ts';
@@ -28,7 +29,13 @@ export function login(
   return shared.run(() => loginWithRetries(cli, host, username, password, env(authFile), retry));
 }
 
-/** `<cli> logout <host>` for each host, in the credential file the login used. */
+/** Said by a CLI that had nothing to remove, or whose credential file is gone. */
+const NOTHING_TO_REMOVE = /not logged in|no such file or directory/i;
+
+/**
+ * `<cli> logout <host>` for each host, in the credential file the login used. A credential that
+ * is no longer there — the file deleted, or the host not in it — is reported as already gone.
+ */
 export function logout(
   cli: Exclude<Cli, 'docker'>,
   hosts: string[],
@@ -37,16 +44,25 @@ export function logout(
   return shared.run(async () => {
     const results: LogoutResult[] = [];
     for (const host of hosts) {
+      if (authFile !== '' && !fs.existsSync(authFile)) {
+        results.push({ host, removed: false });
+        continue;
+      }
       try {
-        await runCli(cli, ['logout', host], env(authFile));
-        results.push({ host, removed: true });
+        const output = await runCli(cli, ['logout', host], env(authFile));
+        results.push({ host, removed: !NOTHING_TO_REMOVE.test(output) });
       } catch (error) {
         const message = errorMessage(error);
         results.push(
-          /not logged in/i.test(message) ? { host, removed: false } : { host, error: message },
+          NOTHING_TO_REMOVE.test(message) ? { host, removed: false } : { host, error: message },
         );
       }
     }
     return results;
   });
+}
+
+/** Runs work on the queue of the shared credential file: for docker, when it writes there too. */
+export function withSharedFile<T>(work: () => Promise<T>): Promise<T> {
+  return shared.run(work);
 }

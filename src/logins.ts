@@ -19,9 +19,19 @@ export interface Stores {
   containers: string;
 }
 
-/** The stores as the environment sets them. */
-export function defaultStores(): Stores {
-  return { docker: dockerConfigDir(), containers: process.env.REGISTRY_AUTH_FILE ?? '' };
+/**
+ * The stores as the environment sets them. podman, buildah and skopeo take REGISTRY_AUTH_FILE,
+ * else DOCKER_CONFIG's config.json, else their own default; the first two are named here so the
+ * post step finds the same file, the last is left to the CLI.
+ */
+export function defaultStores(env: NodeJS.ProcessEnv = process.env): Stores {
+  const fromDocker = env.DOCKER_CONFIG ? path.join(env.DOCKER_CONFIG, 'config.json') : '';
+  return { docker: dockerConfigDir(env), containers: env.REGISTRY_AUTH_FILE || fromDocker };
+}
+
+/** True when podman, buildah and skopeo write docker's own config.json. */
+function shareDockerFile(stores: Stores): boolean {
+  return stores.containers === path.join(stores.docker, 'config.json');
 }
 
 /**
@@ -58,13 +68,18 @@ export async function logInWithAll(
   onLogin: (login: Login) => void,
 ): Promise<CliResult[]> {
   const { username, password } = credential;
+  // docker's merge and the other CLIs' rewrites of one file must not overlap.
+  const dockerLogin = (store: string): Promise<string> =>
+    shareDockerFile(stores) && clis.length > 1
+      ? containers.withSharedFile(() => docker.login(host, username, password, store, retry))
+      : docker.login(host, username, password, store, retry);
   return Promise.all(
     clis.map(async (cli): Promise<CliResult> => {
       const store = cli === 'docker' ? stores.docker : stores.containers;
       try {
         const output =
           cli === 'docker'
-            ? await docker.login(host, username, password, store, retry)
+            ? await dockerLogin(store)
             : await containers.login(cli, host, username, password, store, retry);
         onLogin({ host, cli, store });
         return { cli, output };
@@ -86,14 +101,14 @@ export async function logOutOfAll(
     group.hosts.push(host);
     groups.set(key, group);
   }
-  const results = await Promise.all(
-    [...groups.values()].map(async ({ cli, store, hosts }) => {
-      const results =
-        cli === 'docker'
-          ? await docker.logout(hosts, store)
-          : await containers.logout(cli, hosts, store);
-      return results.map((result) => ({ ...result, cli }));
-    }),
-  );
-  return results.flat();
+  // One group after another: several CLIs may share one credential file.
+  const results: (docker.LogoutResult & { cli: Cli })[] = [];
+  for (const { cli, store, hosts } of groups.values()) {
+    const done =
+      cli === 'docker'
+        ? await docker.logout(hosts, store)
+        : await containers.logout(cli, hosts, store);
+    results.push(...done.map((result) => ({ ...result, cli })));
+  }
+  return results;
 }
