@@ -6,7 +6,8 @@ import * as exec from '../__fixtures__/command.ts';
 
 jest.unstable_mockModule('../src/command.ts', () => exec);
 const { login, logout } = await import('../src/docker.ts');
-const { dockerConfigDir, readConfig, updateAuths } = await import('../src/docker-config.ts');
+const { dockerConfigDir, readConfig, updateAuths, usesHelper } =
+  await import('../src/docker-config.ts');
 
 let dir: string;
 const once = { attempts: 1, timeoutMs: 5000 };
@@ -64,6 +65,23 @@ describe('login', () => {
     exec.passwords[hosts[0] ?? ''] = 'pw';
     await login(hosts[0] ?? '', 'AWS', 'pw', dir, once);
     expect(exec.calls.map((c) => c.dockerConfig)).toEqual([dir]);
+  });
+
+  test('a job-private config keeps the credential in its own file despite a credsStore', async () => {
+    writeConfig({ credsStore: 'desktop', credHelpers: { 'other.example': 'gcloud' } });
+    exec.passwords['a.example'] = 'pw';
+    await login('a.example', 'AWS', 'pw', dir, once, true);
+    const config = readConfig(dir);
+    expect(config.credHelpers).toEqual({ 'other.example': 'gcloud', 'a.example': '' });
+    expect(config.credsStore).toBe('desktop');
+    expect(Object.keys(config.auths ?? {})).toEqual(['a.example']);
+    // docker ran in a staging config that names no helper at all
+    const staging = exec.calls[0]?.dockerConfig ?? '';
+    expect(staging).not.toBe(dir);
+    await expect(logout(['a.example'], dir)).resolves.toEqual([
+      { host: 'a.example', removed: true },
+    ]);
+    expect(exec.calls).toHaveLength(1);
   });
 
   test('serialises logins that go through a credsStore', async () => {
@@ -220,6 +238,17 @@ describe('logout', () => {
 });
 
 describe('docker config', () => {
+  test.each<[object, boolean]>([
+    [{}, false],
+    [{ credsStore: 'pass' }, true],
+    [{ credHelpers: { h: 'ecr-login' } }, true],
+    [{ credHelpers: { other: 'ecr-login' } }, false],
+    [{ credsStore: 'pass', credHelpers: { h: '' } }, false],
+    [{ credsStore: '', credHelpers: {} }, false],
+  ])('usesHelper(%j, h) is %s, as the docker CLI decides', (config, expected) => {
+    expect(usesHelper(config, 'h')).toBe(expected);
+  });
+
   test('DOCKER_CONFIG wins over ~/.docker', () => {
     expect(dockerConfigDir({ DOCKER_CONFIG: '/x' })).toBe('/x');
     expect(dockerConfigDir({})).toBe(path.join(os.homedir(), '.docker'));

@@ -255,7 +255,9 @@ describe('logRetries', () => {
 
   test('logs each retry with its number and the error before it, and passes errors on', async () => {
     const throttled = awsServiceError('ThrottlingException', 'slow down');
-    const reset = new TypeError('socket hang up');
+    const reset = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'ECONNREFUSED',
+    });
     const next = jest
       .fn<FinalizeHandler<object, object>>()
       .mockRejectedValueOnce(throttled)
@@ -275,7 +277,7 @@ describe('logRetries', () => {
     expect(next).toHaveBeenCalledTimes(4);
     expect(core.events).toEqual([
       'info:Retrying GetAuthorizationToken in eu-west-1 (attempt 2 of 4) after ThrottlingException',
-      'info:Retrying GetAuthorizationToken in eu-west-1 (attempt 3 of 4) after TypeError',
+      'info:Retrying GetAuthorizationToken in eu-west-1 (attempt 3 of 4) after ECONNREFUSED',
       'info:Retrying GetAuthorizationToken in eu-west-1 (attempt 4 of 4) after an error',
     ]);
   });

@@ -36,7 +36,7 @@ describe('defaultStores', () => {
       { docker: '/d', containers: '/a.json' },
     ],
   ])('%j → %j', (env, expected) => {
-    expect(defaultStores(env)).toEqual(expected);
+    expect(defaultStores(env)).toEqual({ ...expected, private: false });
   });
 });
 

@@ -39,7 +39,9 @@ export function logRetries<I extends object, O extends object>(
       try {
         return await next(args);
       } catch (error) {
-        last = error instanceof Error ? error.name : 'an error';
+        // A network error names itself in its code (ECONNREFUSED); a service error in its name.
+        const code = (error as { code?: unknown }).code;
+        last = typeof code === 'string' ? code : error instanceof Error ? error.name : 'an error';
         throw error;
       }
     };

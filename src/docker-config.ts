@@ -35,13 +35,16 @@ export function readConfig(dir: string): DockerConfig {
 
 /** True when the CLI keeps this host's credential in a credential helper, not in config.json. */
 export function usesHelper(config: DockerConfig, host: string): boolean {
-  return Boolean(config.credsStore) || Boolean(config.credHelpers?.[host]);
+  // As the docker CLI decides: a credHelpers entry for the host wins, even an empty one.
+  const helpers = config.credHelpers ?? {};
+  return Boolean(host in helpers ? helpers[host] : config.credsStore);
 }
 
 /** A private copy of the config without any credentials, for one login to write into. */
 export function makeStaging(config: DockerConfig, parent: string): string {
   const dir = fs.mkdtempSync(path.join(parent, 'docker-login-'));
-  const { auths: _auths, ...settings } = config;
+  // Without credential helpers too: what the staging config holds is merged into the file store.
+  const { auths: _auths, credsStore: _store, credHelpers: _helpers, ...settings } = config;
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(settings), { mode: 0o600 });
   return dir;
 }
@@ -55,18 +58,35 @@ export function updateAuths(
   add: Record<string, unknown>,
   remove: string[] = [],
 ): string[] {
-  const config = readConfig(dir);
-  const auths = { ...config.auths, ...add };
-  const removed = remove.filter((host) => host in auths);
-  for (const host of removed) Reflect.deleteProperty(auths, host);
+  let removed: string[] = [];
+  updateConfig(dir, (config) => {
+    const auths = { ...config.auths, ...add };
+    removed = remove.filter((host) => host in auths);
+    for (const host of removed) Reflect.deleteProperty(auths, host);
+    return { ...config, auths };
+  });
+  return removed;
+}
+
+/**
+ * Makes the docker CLI keep `host`'s credential in config.json itself, whatever credential
+ * helper the config names: an empty credHelpers entry for a host means the file store.
+ */
+export function useFileStore(dir: string, host: string): void {
+  updateConfig(dir, (config) => ({
+    ...config,
+    credHelpers: { ...config.credHelpers, [host]: '' },
+  }));
+}
+
+/** One read-modify-write of `<dir>/config.json`, replacing the file atomically. */
+function updateConfig(dir: string, change: (config: DockerConfig) => DockerConfig): void {
+  const config = change(readConfig(dir));
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, 'config.json');
   const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${JSON.stringify({ ...config, auths }, null, '\t')}\n`, {
-    mode: 0o600,
-  });
+  fs.writeFileSync(temporary, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 });
   fs.renameSync(temporary, file);
-  return removed;
 }
 
 /**

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { errorMessage } from './aws-errors.ts';
 import { Queue, loginWithRetries, runCli } from './cli.ts';
 import type { RetryPolicy } from './retry.ts';
-import { makeStaging, readConfig, updateAuths, usesHelper } from './docker-config.ts';
+import { makeStaging, readConfig, updateAuths, useFileStore, usesHelper } from './docker-config.ts';
 
 /** How a logout went for one host. */
 export type LogoutResult = { host: string; removed: boolean } | { host: string; error: string };
@@ -21,7 +21,8 @@ const env = (configDir: string): NodeJS.ProcessEnv => ({
  * `docker login --username <user> --password-stdin <host>` into `configDir`. Logins run side by
  * side: each writes into a private staging config, and its credential is then merged into
  * config.json in one atomic step, so concurrent logins never drop each other's credentials.
- * A host whose credential goes to a credential helper is logged in to directly, one at a time.
+ * A host whose credential goes to a credential helper is logged in to directly, one at a time —
+ * unless `fileStoreOnly` (a job-private config) says it must stay in config.json.
  * Returns what docker printed.
  */
 export async function login(
@@ -30,8 +31,13 @@ export async function login(
   password: string,
   configDir: string,
   retry: RetryPolicy,
+  fileStoreOnly = false,
 ): Promise<string> {
-  const config = readConfig(configDir);
+  let config = readConfig(configDir);
+  if (fileStoreOnly && usesHelper(config, host)) {
+    useFileStore(configDir, host);
+    config = readConfig(configDir);
+  }
   const attempt = (dir: string) => () =>
     loginWithRetries('docker', host, username, password, env(dir), retry);
   if (usesHelper(config, host)) return helpers.run(attempt(configDir));

@@ -17,6 +17,8 @@ export interface Stores {
   docker: string;
   /** The containers-auth.json of podman, buildah and skopeo; '' for the CLI's own default. */
   containers: string;
+  /** True for a job-private directory: nothing may go to a runner-wide credential helper. */
+  private: boolean;
 }
 
 /**
@@ -26,7 +28,11 @@ export interface Stores {
  */
 export function defaultStores(env: NodeJS.ProcessEnv = process.env): Stores {
   const fromDocker = env.DOCKER_CONFIG ? path.join(env.DOCKER_CONFIG, 'config.json') : '';
-  return { docker: dockerConfigDir(env), containers: env.REGISTRY_AUTH_FILE || fromDocker };
+  return {
+    docker: dockerConfigDir(env),
+    containers: env.REGISTRY_AUTH_FILE || fromDocker,
+    private: false,
+  };
 }
 
 /** True when podman, buildah and skopeo write docker's own config.json. */
@@ -42,7 +48,7 @@ export function isolateStores(clis: Cli[]): Stores {
   const dir = makePrivateConfig(dockerConfigDir(), process.env.RUNNER_TEMP || os.tmpdir());
   savePrivateConfig(dir);
   core.exportVariable('DOCKER_CONFIG', dir);
-  const stores = { docker: dir, containers: path.join(dir, 'auth.json') };
+  const stores = { docker: dir, containers: path.join(dir, 'auth.json'), private: true };
   if (clis.some((cli) => cli !== 'docker')) {
     const current = process.env.REGISTRY_AUTH_FILE;
     if (current && fs.existsSync(current)) fs.copyFileSync(current, stores.containers);
@@ -69,10 +75,10 @@ export async function logInWithAll(
 ): Promise<CliResult[]> {
   const { username, password } = credential;
   // docker's merge and the other CLIs' rewrites of one file must not overlap.
-  const dockerLogin = (store: string): Promise<string> =>
-    shareDockerFile(stores) && clis.length > 1
-      ? containers.withSharedFile(() => docker.login(host, username, password, store, retry))
-      : docker.login(host, username, password, store, retry);
+  const dockerLogin = (store: string): Promise<string> => {
+    const work = () => docker.login(host, username, password, store, retry, stores.private);
+    return shareDockerFile(stores) && clis.length > 1 ? containers.withSharedFile(work) : work();
+  };
   return Promise.all(
     clis.map(async (cli): Promise<CliResult> => {
       const store = cli === 'docker' ? stores.docker : stores.containers;
