@@ -238,7 +238,7 @@ describe('logout', () => {
 });
 
 describe('docker config', () => {
-  test.each<[object, boolean]>([
+  test.each<[Record<string, unknown>, boolean]>([
     [{}, false],
     [{ credsStore: 'pass' }, true],
     [{ credHelpers: { h: 'ecr-login' } }, true],
