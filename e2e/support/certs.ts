@@ -2,13 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, runOk } from './proc.ts';
 
-const SERVER_EXT = [
-  'basicConstraints=CA:FALSE',
-  'keyUsage=critical,digitalSignature,keyEncipherment',
-  'extendedKeyUsage=serverAuth',
-  'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  '',
-].join('\n');
+const serverExt = (dnsNames: readonly string[]) =>
+  [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage=serverAuth',
+    `subjectAltName=${['IP:127.0.0.1', ...['localhost', ...dnsNames].map((n) => `DNS:${n}`)].join(',')}`,
+    '',
+  ].join('\n');
 
 export interface TestCerts {
   dir: string;
@@ -20,13 +21,16 @@ export interface TestCerts {
   cleanup: () => Promise<void>;
 }
 
-/** Makes a self-signed CA and a server certificate for 127.0.0.1/localhost with openssl. */
-export async function makeCerts(): Promise<TestCerts> {
+/**
+ * Makes a self-signed CA and a server certificate for 127.0.0.1/localhost with openssl; also
+ * for `dnsNames` (e.g. public.ecr.aws, served locally through a CONNECT proxy).
+ */
+export async function makeCerts(dnsNames: readonly string[] = []): Promise<TestCerts> {
   const tmp = await makeTempDir('e2e-certs');
   const p = (name: string) => join(tmp.path, name);
   const ssl = (...args: string[]) => runOk('openssl', args, { cwd: tmp.path });
   try {
-    await writeFile(p('server.ext'), SERVER_EXT);
+    await writeFile(p('server.ext'), serverExt(dnsNames));
     await ssl(
       ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2'],
       ...['-keyout', p('ca.key'), '-out', p('ca.crt'), '-subj', '/CN=e2e test CA'],

@@ -27,6 +27,11 @@ export interface EcrEndpointOptions {
   auth?: AuthTable | AuthResolver;
   tokenLifetimeSeconds?: number;
   latencyMs?: number;
+  /**
+   * Rate limit: asked once per authenticated, valid request; false answers it with
+   * ThrottlingException (400, `__type`) instead. See support/throttle.ts.
+   */
+  throttle?: { take: () => boolean };
 }
 
 export interface RecordedRequest {
@@ -135,9 +140,14 @@ export class EcrEndpoint {
     this.requests.push(record);
     const account = authn.credentials?.accountId ?? this.accountId;
     const injected = this.failures.shift();
+    const action = `${service ?? 'ecr'}:GetAuthorizationToken`;
     const error: AwsError | undefined = injected
-      ? injectedError(injected, `${service ?? 'ecr'}:GetAuthorizationToken`, account)
-      : (authn.error ?? requestError(req.method, service, target, registryIds));
+      ? injectedError(injected, action, account)
+      : (authn.error ??
+        requestError(req.method, service, target, registryIds) ??
+        (this.opts.throttle?.take() === false
+          ? injectedError('ThrottlingException', action, account)
+          : undefined));
     if (error) {
       record.status = error.status;
       record.errorType = error.type;

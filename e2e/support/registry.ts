@@ -12,6 +12,8 @@ export interface RegistryOptions {
   /** Serve HTTPS with these certificates; plain HTTP when omitted. */
   certs?: TestCerts;
   startTimeoutMs?: number;
+  /** Listen on this 127.0.0.1 port (one try, no retry on another); a free one when omitted. */
+  port?: number;
 }
 
 export interface TestRegistry {
@@ -96,7 +98,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<TestRegistry
   const deadline = Date.now() + (opts.startTimeoutMs ?? 15_000);
   let lastError = '';
   while (Date.now() < deadline) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const config = join(tmp.path, 'config.yml');
     await writeFile(config, configYaml(tmp.path, port, opts.certs));
     const child = spawn('docker-registry', ['serve', config], {
@@ -119,7 +121,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<TestRegistry
     }
     await stopProcess(child);
     lastError = stderr || lastError;
-    if (!/address already in use/i.test(lastError)) break;
+    if (opts.port !== undefined || !/address already in use/i.test(lastError)) break;
   }
   await tmp.cleanup();
   throw new Error(`docker-registry did not start: ${lastError || 'timed out'}`);

@@ -107,6 +107,9 @@ export class LogProcessor {
     } else if (name === 'set-env' || name === 'add-path') {
       out(`Error: Unable to process command '::${name}' successfully.`);
       out(`Error: The \`${name}\` command is disabled.`);
-    } else if (!['debug', 'endgroup', 'echo'].includes(name)) out(raw);
+    } else if (!['debug', 'endgroup', 'echo'].includes(name) && !name.startsWith('e2e-')) {
+      // e2e-* lines come from the tests' own exec trace (exec-trace.ts), not from the action.
+      out(raw);
+    }
   }
 }

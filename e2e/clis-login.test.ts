@@ -1,0 +1,319 @@
+// container-cli: podman, buildah and skopeo log in to real HTTPS registries and the post step
+// logs them out of the very file they wrote: REGISTRY_AUTH_FILE, or the CLI's own default.
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  authsOf,
+  checkCliPrereqs,
+  CONTAINER_CLIS,
+  lines,
+  readJson,
+  rootAuthSnapshot,
+  runWithClis,
+  startCliWorld,
+  type CliRun,
+  type CliWorld,
+} from './support/clis.ts';
+
+checkCliPrereqs();
+
+const REGION = 'eu-west-1';
+const A = '210000000001';
+const B = '210000000002';
+const BAD = '210000000003';
+const PASSWORD_A = 'a-clis-login-password-0001';
+const PASSWORD_B = 'b-clis-login-password-0002';
+const PASSWORD_BAD = 'c-clis-login-password-0003';
+const WRONG = 'd-clis-login-wrong-password';
+let world: CliWorld;
+let hostA = '';
+let hostB = '';
+let hostBad = '';
+let rootAuthBefore = '';
+
+beforeAll(async () => {
+  rootAuthBefore = await rootAuthSnapshot();
+  world = await startCliWorld([
+    { account: A, password: PASSWORD_A },
+    { account: B, password: PASSWORD_B },
+    { account: BAD, password: PASSWORD_BAD, answer: WRONG },
+  ]);
+  [hostA = '', hostB = '', hostBad = ''] = world.hosts;
+}, 60_000);
+afterAll(async () => {
+  await world.stop();
+  // No run may have written the CLIs' machine-wide default file.
+  expect(await rootAuthSnapshot()).toBe(rootAuthBefore);
+});
+
+/** Every login ran `<cli> login --username AWS --password-stdin <host>`; no secret in any argv. */
+function expectCleanExecs(run: CliRun): void {
+  expect(run.leaks).toEqual([]);
+  for (const exec of [...run.execs, ...run.postExecs]) {
+    for (const secret of world.secrets) expect(exec.args.join(' ')).not.toContain(secret);
+    if (exec.args[1] === 'login') {
+      expect(exec.args.slice(1, -1)).toEqual(['login', '--username', 'AWS', '--password-stdin']);
+    }
+  }
+}
+
+test.each(CONTAINER_CLIS)(
+  '%s logs in to REGISTRY_AUTH_FILE and the post step logs it out',
+  async (cli) => {
+    const run = await runWithClis(world, {
+      inputs: { registries: A, region: REGION, 'container-cli': cli },
+    });
+    expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+    const expiresAt = run.main.outputs['expires-at'] ?? '';
+    expect(expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(run.after.main.authFile).toEqual(authsOf({ [hostA]: PASSWORD_A }));
+    expect(run.after.post.authFile).toEqual({ auths: {} });
+    // docker was not asked for: its config and the CLIs' default file stay untouched.
+    expect(run.after.main.dockerConfig).toBeUndefined();
+    expect(run.after.post.dockerConfig).toBeUndefined();
+    expect(run.after.main.xdgAuthFile).toBeUndefined();
+    expect(lines(run.main)).toEqual([
+      `▶ Logged in to ${hostA} (${REGION}) with ${cli}`,
+      `${cli}: Login Succeeded!`,
+      `Credentials expire at ${expiresAt}`,
+    ]);
+    expect(lines(run.post)).toEqual([`Logged out of ${hostA} (${cli})`]);
+    expect(run.execs.map((e) => [e.args, e.code])).toEqual([
+      [[cli, 'login', '--username', 'AWS', '--password-stdin', hostA], 0],
+    ]);
+    expect(run.postExecs.map((e) => [e.args, e.code])).toEqual([[[cli, 'logout', hostA], 0]]);
+    expect([run.tempAfterMain, run.tempAfterPost]).toEqual([[], []]);
+    expectCleanExecs(run);
+  },
+  60_000,
+);
+
+test('a refused password with podman fails naming podman and the registry, and leaves nothing', async () => {
+  const run = await runWithClis(world, {
+    inputs: { registries: BAD, region: REGION, 'container-cli': 'podman' },
+  });
+  expect([run.main.mainExit, run.post.postExit]).toEqual([1, 0]);
+  expect(lines(run.main)).toEqual([
+    `Error: podman login to ${hostBad} failed: Error: logging into "${hostBad}": invalid username/password`,
+  ]);
+  // A refusal is not retried.
+  expect(run.execs.map((e) => [e.args, e.code])).toEqual([
+    [['podman', 'login', '--username', 'AWS', '--password-stdin', hostBad], 125],
+  ]);
+  expect(run.main.outputs).toEqual({});
+  expect(run.main.state).toEqual({});
+  // podman creates no file for a failed login; if one existed it would hold no entry.
+  const auths = (run.after.main.authFile as { auths?: object } | undefined)?.auths ?? {};
+  expect(auths).toEqual({});
+  expect(run.after.main.dockerConfig).toBeUndefined();
+  expect([run.tempAfterMain, run.tempAfterPost]).toEqual([[], []]);
+  expect(lines(run.post)).toEqual(['No registry to log out of.']);
+  expect(run.postExecs).toEqual([]);
+  expectCleanExecs(run);
+}, 60_000);
+
+test('docker, podman, buildah and skopeo all log in to two registries; post removes them all', async () => {
+  const run = await runWithClis(world, {
+    inputs: {
+      registries: `${A}, ${B}`,
+      region: REGION,
+      'container-cli': 'docker, podman, buildah, skopeo',
+    },
+  });
+  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  const both = { [hostA]: PASSWORD_A, [hostB]: PASSWORD_B };
+  expect(run.after.main.dockerConfig).toEqual(authsOf(both));
+  expect(run.after.main.authFile).toEqual(authsOf(both));
+  expect(run.after.post.dockerConfig).toEqual({ auths: {} });
+  expect(run.after.post.authFile).toEqual({ auths: {} });
+  expect(run.after.main.xdgAuthFile).toBeUndefined();
+  const expiresAt = run.main.outputs['expires-at'] ?? '';
+  const block = (host: string) => [
+    `▶ Logged in to ${host} (${REGION}) with docker, podman, buildah, skopeo`,
+    'docker: Login Succeeded',
+    'podman: Login Succeeded!',
+    'buildah: Login Succeeded!',
+    'skopeo: Login Succeeded!',
+    `Credentials expire at ${expiresAt}`,
+  ];
+  const mainLines = lines(run.main);
+  const first = mainLines.slice(0, 6);
+  const second = mainLines.slice(6);
+  expect([first, second].sort((x, y) => (x[0] ?? '').localeCompare(y[0] ?? ''))).toEqual(
+    [block(hostA), block(hostB)].sort((x, y) => (x[0] ?? '').localeCompare(y[0] ?? '')),
+  );
+  const logins = run.execs.filter((e) => e.args[1] === 'login');
+  expect(
+    logins.map((e) => `${e.args[0] ?? ''} ${e.args.at(-1) ?? ''} ${String(e.code)}`).sort(),
+  ).toEqual(
+    ['docker', 'podman', 'buildah', 'skopeo']
+      .flatMap((cli) => [`${cli} ${hostA} 0`, `${cli} ${hostB} 0`])
+      .sort(),
+  );
+  // The three share one file: the first logout (podman's) removes both hosts from it, the other
+  // two find them gone. docker's credentials are removed from config.json by the action itself.
+  expect([...lines(run.post)].sort()).toEqual(
+    [
+      `Logged out of ${hostA} (docker)`,
+      `Logged out of ${hostB} (docker)`,
+      `Logged out of ${hostA} (podman)`,
+      `Logged out of ${hostB} (podman)`,
+      `Already logged out of ${hostA} (buildah)`,
+      `Already logged out of ${hostB} (buildah)`,
+      `Already logged out of ${hostA} (skopeo)`,
+      `Already logged out of ${hostB} (skopeo)`,
+    ].sort(),
+  );
+  expect([run.tempAfterMain, run.tempAfterPost]).toEqual([[], []]);
+  expectCleanExecs(run);
+}, 90_000);
+
+test('without REGISTRY_AUTH_FILE or DOCKER_CONFIG podman uses its own default, $XDG_RUNTIME_DIR/containers/auth.json, and post cleans it there', async () => {
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
+    authFileEnv: false,
+    dockerConfigEnv: false,
+  });
+  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect(run.after.main.xdgAuthFile).toEqual(authsOf({ [hostA]: PASSWORD_A }));
+  expect(run.after.post.xdgAuthFile).toEqual({ auths: {} });
+  expect(run.after.main.authFile).toBeUndefined();
+  expect(run.after.main.dockerConfig).toBeUndefined();
+  expect(run.main.exportedEnv).toEqual({});
+  // The action records '' (the CLI's own choice), never a path it guessed.
+  expect(JSON.parse(run.main.state.logins ?? '[]')).toEqual([
+    { host: hostA, cli: 'podman', store: '' },
+  ]);
+  expect(lines(run.post)).toEqual([`Logged out of ${hostA} (podman)`]);
+  expect(run.postExecs.map((e) => [e.args, e.code])).toEqual([[['podman', 'logout', hostA], 0]]);
+  expectCleanExecs(run);
+}, 60_000);
+
+test('without REGISTRY_AUTH_FILE but with DOCKER_CONFIG, podman writes $DOCKER_CONFIG/config.json (its choice) and post removes it there', async () => {
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
+    authFileEnv: false,
+  });
+  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect(run.after.main.dockerConfig).toEqual(authsOf({ [hostA]: PASSWORD_A }));
+  expect(run.after.post.dockerConfig).toEqual({ auths: {} });
+  expect([run.after.main.xdgAuthFile, run.after.main.authFile]).toEqual([undefined, undefined]);
+  expect(lines(run.post)).toEqual([`Logged out of ${hostA} (podman)`]);
+  expectCleanExecs(run);
+}, 60_000);
+
+// BUG (src/logins.ts defaultStores, src/containers.ts; README "Container CLIs" table): with
+// DOCKER_CONFIG set and no REGISTRY_AUTH_FILE, podman 4.3 / buildah 1.28 / skopeo 1.9 take
+// $DOCKER_CONFIG/config.json as their credential file and rewrite it keeping only `auths` and
+// `credHelpers`: every other docker setting (detachKeys, proxies, currentContext, ...) is lost.
+// Marked failing until fixed; when it passes, make it a plain test.
+test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP, seeded, exported, deleted', async () => {
+  const seeded = `${JSON.stringify(
+    {
+      auths: { 'ghcr.io': { auth: Buffer.from('someone:shared-runner-token').toString('base64') } },
+    },
+    null,
+    2,
+  )}\n`;
+  let original = Buffer.alloc(0);
+  let after = Buffer.alloc(0);
+  let privateAuth: unknown;
+  const run = await runWithClis(world, {
+    inputs: {
+      registries: A,
+      region: REGION,
+      'container-cli': 'podman',
+      'isolate-credentials': 'true',
+    },
+    prepare: async (paths) => {
+      await writeFile(paths.authFile, seeded, { mode: 0o600 });
+      original = await readFile(paths.authFile);
+    },
+    afterMain: async (main) => {
+      privateAuth = await readJson(main.exportedEnv.REGISTRY_AUTH_FILE ?? '');
+    },
+    afterPost: async (_post, paths) => {
+      after = await readFile(paths.authFile);
+    },
+  });
+  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  const privateDir = run.main.exportedEnv.DOCKER_CONFIG ?? '';
+  expect(privateDir.startsWith(`${run.paths.runnerTemp}/ecr-login-docker-`)).toBe(true);
+  expect(run.main.exportedEnv).toEqual({
+    DOCKER_CONFIG: privateDir,
+    REGISTRY_AUTH_FILE: join(privateDir, 'auth.json'),
+  });
+  const relative = privateDir.slice(run.paths.runnerTemp.length + 1);
+  expect(run.tempAfterMain).toEqual([relative, `${relative}/auth.json`]);
+  expect(privateAuth).toEqual({
+    auths: {
+      ...(JSON.parse(seeded) as { auths: object }).auths,
+      ...authsOf({ [hostA]: PASSWORD_A }).auths,
+    },
+  });
+  // The shared file is byte-identical; nothing went to the shared docker config either.
+  expect(after.toString('base64')).toBe(original.toString('base64'));
+  expect(original.toString('utf8')).toBe(seeded);
+  expect(run.after.main.dockerConfig).toBeUndefined();
+  expect(run.tempAfterPost).toEqual([]);
+  expect(lines(run.main)).toEqual([
+    `Credentials go to a job-private directory: ${privateDir}`,
+    `▶ Logged in to ${hostA} (${REGION}) with podman`,
+    'podman: Login Succeeded!',
+    `Credentials expire at ${run.main.outputs['expires-at'] ?? ''}`,
+  ]);
+  expect(lines(run.post)).toEqual([
+    `Logged out of ${hostA} (podman)`,
+    `Deleted the job-private credential directory ${privateDir}`,
+  ]);
+  expectCleanExecs(run);
+}, 60_000);
+
+// BUG (src/containers.ts logout): a credential file that a later step deleted means the
+// credential is gone, but podman/buildah/skopeo logout then exit non-zero with "checking
+// authfile: stat <file>: no such file or directory", which the action treats as "could not be
+// removed" and fails the post step (README: "one that is already gone is only reported").
+test('a REGISTRY_AUTH_FILE deleted by a later step is reported as already logged out', async () => {
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
+    afterMain: async (_main, paths) => {
+      await rm(paths.authFile);
+    },
+  });
+  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect(lines(run.post)).toEqual([`Already logged out of ${hostA} (podman)`]);
+}, 60_000);
+
+// BUG (src/containers.ts logout): when the host is gone from the CLI's file but a valid
+// credential for it is in $DOCKER_CONFIG/config.json, podman/buildah/skopeo logout check it
+// against the registry, print "Not logged into <host> with current tool. Existing credentials were
+// established via docker login. Please use docker logout instead." and exit 0; the action reports
+// "Logged out of" though it removed nothing (and docker's credential stays).
+test('a logout that removed nothing is not reported as a logout', async () => {
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
+    afterMain: async (_main, paths) => {
+      await writeFile(paths.authFile, '{"auths":{}}');
+      await writeFile(
+        join(paths.dockerConfig, 'config.json'),
+        JSON.stringify(authsOf({ [hostA]: PASSWORD_A })),
+      );
+    },
+  });
+  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect(lines(run.post)).toEqual([`Already logged out of ${hostA} (podman)`]);
+}, 60_000);
+
+// BUG (src/cli.ts runCli, NOISE): skopeo reports errors as logrus lines, `time="…" level=fatal
+// msg="…"`, with the message's quotes escaped; only info/debug/warning lines are recognised, so
+// the step's error carries the wrapper: `skopeo login to H failed: time="2026-…" level=fatal
+// msg="logging into \"H\": invalid username/password"`.
+test("skopeo's refusal reads like podman's, without the logrus wrapper", async () => {
+  const run = await runWithClis(world, {
+    inputs: { registries: BAD, region: REGION, 'container-cli': 'skopeo' },
+  });
+  expect(lines(run.main)).toEqual([
+    `Error: skopeo login to ${hostBad} failed: logging into "${hostBad}": invalid username/password`,
+  ]);
+}, 60_000);

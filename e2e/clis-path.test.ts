@@ -1,0 +1,123 @@
+// container-cli on PATH: `auto` takes the first of docker, podman, buildah, skopeo installed, and a
+// CLI that is asked for but missing fails the step before any AWS call, naming it.
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import {
+  authsOf,
+  checkCliPrereqs,
+  lines,
+  pathWith,
+  runWithClis,
+  startCliWorld,
+  type CliRun,
+  type CliWorld,
+} from './support/clis.ts';
+import type { TempDir } from './support/proc.ts';
+
+checkCliPrereqs();
+
+const REGION = 'eu-west-1';
+const A = '220000000001';
+const PASSWORD_A = 'a-clis-path-password-0001';
+let world: CliWorld;
+let hostA = '';
+const dirs: TempDir[] = [];
+
+beforeAll(async () => {
+  world = await startCliWorld([{ account: A, password: PASSWORD_A }]);
+  [hostA = ''] = world.hosts;
+}, 60_000);
+afterAll(async () => {
+  for (const dir of dirs) await dir.cleanup();
+  await world.stop();
+});
+
+/** A PATH holding only node and `commands`. */
+async function onlyOnPath(commands: string[]): Promise<string> {
+  const dir = await pathWith(commands);
+  dirs.push(dir);
+  return dir.path;
+}
+
+/** The step failed before any AWS call or command, with exactly `message`. */
+function expectEarlyFailure(run: CliRun, requestsBefore: number, message: string): void {
+  expect([run.main.mainExit, run.post.postExit]).toEqual([1, 0]);
+  expect(lines(run.main)).toEqual([`Error: ${message}`]);
+  expect(world.endpoint.requests.length).toBe(requestsBefore);
+  expect([run.execs, run.postExecs]).toEqual([[], []]);
+  expect(run.main.outputs).toEqual({});
+  expect(run.main.state).toEqual({});
+  expect(run.main.summary).toBe('');
+  expect(lines(run.post)).toEqual(['No registry to log out of.']);
+  expect(run.after.main).toEqual({
+    authFile: undefined,
+    xdgAuthFile: undefined,
+    dockerConfig: undefined,
+  });
+  expect(run.tempAfterMain).toEqual([]);
+  expect(run.leaks).toEqual([]);
+}
+
+test("'auto' without docker on PATH takes podman (before skopeo)", async () => {
+  const PATH = await onlyOnPath(['podman', 'skopeo']);
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'auto' },
+    env: { PATH },
+  });
+  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect(lines(run.main)).toEqual([
+    `▶ Logged in to ${hostA} (${REGION}) with podman`,
+    'podman: Login Succeeded!',
+    `Credentials expire at ${run.main.outputs['expires-at'] ?? ''}`,
+  ]);
+  expect(run.execs.map((e) => [e.args, e.code])).toEqual([
+    [['podman', 'login', '--username', 'AWS', '--password-stdin', hostA], 0],
+  ]);
+  expect(run.after.main.authFile).toEqual(authsOf({ [hostA]: PASSWORD_A }));
+  expect(run.after.main.dockerConfig).toBeUndefined();
+  expect(run.after.post.authFile).toEqual({ auths: {} });
+  expect(lines(run.post)).toEqual([`Logged out of ${hostA} (podman)`]);
+  expect(run.postExecs.map((e) => [e.args, e.code])).toEqual([[['podman', 'logout', hostA], 0]]);
+  expect(run.leaks).toEqual([]);
+}, 60_000);
+
+test("'auto' with none of the four CLIs on PATH fails saying which it looked for, before any AWS call", async () => {
+  const PATH = await onlyOnPath([]);
+  const before = world.endpoint.requests.length;
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'auto' },
+    env: { PATH },
+  });
+  expectEarlyFailure(
+    run,
+    before,
+    "'container-cli: auto' found none of docker, podman, buildah, skopeo on PATH. Install one before this step.",
+  );
+}, 60_000);
+
+test('a CLI asked for but not on PATH (buildah) fails naming it and its package, before any AWS call', async () => {
+  const PATH = await onlyOnPath(['docker', 'podman', 'skopeo']);
+  const before = world.endpoint.requests.length;
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'buildah' },
+    env: { PATH },
+  });
+  expectEarlyFailure(
+    run,
+    before,
+    'The buildah CLI was not found on PATH. Install it before this step (on Debian and Ubuntu: apt-get install buildah).',
+  );
+}, 60_000);
+
+test('one missing CLI among several fails the whole step before any login', async () => {
+  const PATH = await onlyOnPath(['docker', 'podman', 'skopeo']);
+  const before = world.endpoint.requests.length;
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'podman, buildah' },
+    env: { PATH },
+  });
+  expectEarlyFailure(
+    run,
+    before,
+    'The buildah CLI was not found on PATH. Install it before this step (on Debian and Ubuntu: apt-get install buildah).',
+  );
+}, 60_000);

@@ -1,0 +1,269 @@
+// The AWS API calls through a real forward proxy (Debian's tinyproxy, CONNECT tunnelling): the
+// http-proxy input, HTTPS_PROXY, NO_PROXY, and a proxy password that must never be printed.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { URL } from 'node:url';
+import { makeCerts, type TestCerts } from './support/certs.ts';
+import { EcrEndpoint } from './support/ecr-endpoint.ts';
+import { encodeToken } from './support/ecr-tokens.ts';
+import { checkPrereqs } from './support/prereqs.ts';
+import { freePort } from './support/proc.ts';
+import { startTinyproxy, type TestProxy } from './support/proxy.ts';
+import { startRegistry, type TestRegistry } from './support/registry.ts';
+import { apiEnv, makeRunDirs, Cleanups } from './support/resilience-env.ts';
+import { runAction, type ActionRun, type RunActionOptions } from './support/runner.ts';
+
+checkPrereqs(['tinyproxy']);
+
+const REGION = 'eu-west-1';
+const ACCOUNT = '555555555555';
+const PASSWORD = 'proxied-registry-password-6';
+const PROXY_USER = 'user';
+const PROXY_PASSWORD = 's3cretpw';
+
+let certs: TestCerts;
+let registry: TestRegistry;
+let endpoint: EcrEndpoint;
+let endpointTarget: string;
+/** Open proxy that tunnels only to the endpoint's port. */
+let proxy: TestProxy;
+/** The same, requiring Basic proxy authentication. */
+let authProxy: TestProxy;
+
+const cleanups = new Cleanups();
+afterAll(() => cleanups.run());
+
+beforeAll(async () => {
+  certs = cleanups.add(await makeCerts());
+  registry = cleanups.add(await startRegistry({ password: PASSWORD, certs }));
+  endpoint = new EcrEndpoint({
+    certs,
+    auth: { [ACCOUNT]: { password: PASSWORD, host: registry.host } },
+  });
+  await endpoint.start();
+  cleanups.add(endpoint);
+  const port = Number(new URL(endpoint.url).port);
+  endpointTarget = `127.0.0.1:${String(port)}`;
+  proxy = cleanups.add(await startTinyproxy({ connectPorts: [port] }));
+  authProxy = cleanups.add(
+    await startTinyproxy({
+      connectPorts: [port],
+      basicAuth: { user: PROXY_USER, password: PROXY_PASSWORD },
+    }),
+  );
+}, 60_000);
+
+/** One main step; returns the run and the CONNECTs each proxy logged during it. */
+async function loginVia(
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  extra: Partial<RunActionOptions> = {},
+): Promise<{ run: ActionRun; connects: string[]; authConnects: string[]; requests: number }> {
+  const dirs = await makeRunDirs('e2e-res-proxy');
+  const [seen, authSeen, before] = [
+    (await proxy.connects()).length,
+    (await authProxy.connects()).length,
+    endpoint.requests.length,
+  ];
+  try {
+    const run = await runAction({
+      inputs: { registries: ACCOUNT, region: REGION, ...inputs },
+      env: { ...apiEnv(endpoint.url, certs), ...dirs.env, ...env },
+      secrets: [PASSWORD, encodeToken(PASSWORD), PROXY_PASSWORD],
+      phases: 'main',
+      ...extra,
+    });
+    return {
+      run,
+      connects: (await proxy.connects()).slice(seen),
+      authConnects: (await authProxy.connects()).slice(authSeen),
+      requests: endpoint.requests.length - before,
+    };
+  } finally {
+    await dirs.cleanup();
+  }
+}
+
+const expectLoggedIn = (run: ActionRun) => {
+  expect({ exit: run.mainExit, leaks: run.leaks, stderr: run.stderr }).toEqual({
+    exit: 0,
+    leaks: [],
+    stderr: '',
+  });
+  expect(run.outputs.registry).toBe(registry.host);
+};
+
+describe('API calls through a forward proxy (tinyproxy)', () => {
+  test('the http-proxy input sends the API call through the proxy', async () => {
+    const { run, connects, authConnects, requests } = await loginVia(
+      { 'http-proxy': proxy.url },
+      {},
+    );
+    expectLoggedIn(run);
+    expect(requests).toBe(1);
+    expect(connects).toEqual([endpointTarget]);
+    expect(authConnects).toEqual([]);
+  }, 30_000);
+
+  test('HTTPS_PROXY without the input sends the API call through the proxy', async () => {
+    const { run, connects, requests } = await loginVia({}, { HTTPS_PROXY: proxy.url });
+    expectLoggedIn(run);
+    expect(requests).toBe(1);
+    expect(connects).toEqual([endpointTarget]);
+  }, 30_000);
+
+  test('lower-case https_proxy is honoured too', async () => {
+    const { run, connects } = await loginVia({}, { https_proxy: proxy.url });
+    expectLoggedIn(run);
+    expect(connects).toEqual([endpointTarget]);
+  }, 30_000);
+
+  test('NO_PROXY=127.0.0.1 with HTTPS_PROXY goes direct', async () => {
+    const { run, connects, requests } = await loginVia(
+      {},
+      { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
+    );
+    expectLoggedIn(run);
+    expect(requests).toBe(1);
+    expect(connects).toEqual([]);
+  }, 30_000);
+
+  test('NO_PROXY also applies to the http-proxy input (as the action passes it on)', async () => {
+    const { run, connects, requests } = await loginVia(
+      { 'http-proxy': proxy.url },
+      { NO_PROXY: '127.0.0.1' },
+    );
+    expectLoggedIn(run);
+    expect(requests).toBe(1);
+    expect(connects).toEqual([]);
+  }, 30_000);
+
+  test('the http-proxy input wins over HTTPS_PROXY', async () => {
+    const { run, connects, authConnects } = await loginVia(
+      { 'http-proxy': proxy.url },
+      // The authenticating proxy would refuse a CONNECT without credentials (407).
+      { HTTPS_PROXY: authProxy.url },
+    );
+    expectLoggedIn(run);
+    expect(connects).toEqual([endpointTarget]);
+    expect(authConnects).toEqual([]);
+  }, 30_000);
+
+  test('a proxy password in http-proxy is used and never printed unmasked', async () => {
+    const url = `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${String(authProxy.port)}`;
+    const { run, connects, authConnects, requests } = await loginVia(
+      { 'http-proxy': url },
+      {},
+      { debug: true },
+    );
+    expectLoggedIn(run);
+    expect(requests).toBe(1);
+    expect(authConnects).toEqual([endpointTarget]);
+    expect(connects).toEqual([]);
+    expect(run.leaks).toEqual([]);
+    expect(run.masks).toContain(PROXY_PASSWORD);
+    const masks = run.commands.filter((c) => c.name === 'add-mask').map((c) => c.message);
+    expect(masks).toContain(PROXY_PASSWORD);
+    expect(run.stdout).toContain(`::add-mask::${PROXY_PASSWORD}`);
+    expect(run.log).not.toContain(PROXY_PASSWORD);
+    // tinyproxy saw the credential only in the Proxy-Authorization header, never logged it.
+    expect(await authProxy.log()).not.toContain(PROXY_PASSWORD);
+  }, 30_000);
+
+  test('a wrong proxy password fails the step without printing it', async () => {
+    const wrong = 'wr0ngpw-proxy';
+    const url = `http://${PROXY_USER}:${wrong}@127.0.0.1:${String(authProxy.port)}`;
+    const { run, requests } = await loginVia(
+      { 'http-proxy': url },
+      {},
+      { secrets: [PASSWORD, wrong] },
+    );
+    expect(run.mainExit).toBe(1);
+    expect(run.leaks).toEqual([]);
+    expect(run.log).not.toContain(wrong);
+    expect(requests).toBe(0);
+    const errors = run.commands.filter((c) => c.name === 'error').map((c) => c.message);
+    // Node names the proxy without its credentials; the SDK does not retry a refused tunnel.
+    expect(errors).toEqual([
+      `ECR GetAuthorizationToken in ${REGION} failed after 1 attempt(s): Error: Failed to ` +
+        `establish tunnel to ${endpointTarget} via http://127.0.0.1:${String(authProxy.port)}/: ` +
+        'HTTP/1.0 401 Unauthorized',
+    ]);
+  }, 30_000);
+
+  test('HTTP_PROXY alone does not proxy the HTTPS API call (as curl and the AWS CLI)', async () => {
+    const { run, connects, requests } = await loginVia({}, { HTTP_PROXY: proxy.url });
+    expectLoggedIn(run);
+    expect(requests).toBe(1);
+    expect(connects).toEqual([]);
+  }, 30_000);
+
+  test('a proxy that is down: the SDK retries, then the step fails naming the cause', async () => {
+    const dead = `http://127.0.0.1:${String(await freePort())}`;
+    const { run, requests } = await loginVia(
+      { 'http-proxy': dead },
+      { AWS_MAX_ATTEMPTS: '3', AWS_RETRY_MODE: 'standard' },
+    );
+    expect(run.mainExit).toBe(1);
+    expect(run.leaks).toEqual([]);
+    expect(requests).toBe(0);
+    expect(run.log.split('\n').filter((l) => l.startsWith('Retrying '))).toEqual([
+      `Retrying GetAuthorizationToken in ${REGION} (attempt 2 of 3) after ECONNREFUSED`,
+      `Retrying GetAuthorizationToken in ${REGION} (attempt 3 of 3) after ECONNREFUSED`,
+    ]);
+    const errors = run.commands.filter((c) => c.name === 'error').map((c) => c.message);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^ECR GetAuthorizationToken in ${REGION} failed after 3 attempt\\(s\\): .*ECONNREFUSED`,
+        ),
+      ),
+    ]);
+  }, 30_000);
+
+  // The password of a proxy URL written without its scheme (a common slip) must not be printed
+  // in the "Invalid 'http-proxy'" message either.
+  test.each([
+    ['without a scheme', `${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:3128`],
+    ['with a slash in the password', `http://${PROXY_USER}:${PROXY_PASSWORD}/x@127.0.0.1:3128`],
+    ['with an unsupported scheme', `socks5://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1080`],
+  ])(
+    'an invalid http-proxy %s is refused without printing its password',
+    async (_, url) => {
+      const { run, requests } = await loginVia({ 'http-proxy': url }, {});
+      expect(run.mainExit).toBe(1);
+      expect(requests).toBe(0);
+      const errors = run.commands.filter((c) => c.name === 'error').map((c) => c.message);
+      expect(errors).toEqual([expect.stringMatching(/^Invalid 'http-proxy' '/)]);
+      expect(run.leaks).toEqual([]);
+      expect(run.log).not.toContain(PROXY_PASSWORD);
+    },
+    30_000,
+  );
+
+  test('a password in HTTPS_PROXY is used and masked too', async () => {
+    const url = `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${String(authProxy.port)}`;
+    const { run, connects, authConnects } = await loginVia({}, { HTTPS_PROXY: url });
+    expectLoggedIn(run);
+    expect(authConnects).toEqual([endpointTarget]);
+    expect(connects).toEqual([]);
+    expect(run.commands.filter((c) => c.name === 'add-mask').map((c) => c.message)).toContain(
+      PROXY_PASSWORD,
+    );
+    expect(run.log).not.toContain(PROXY_PASSWORD);
+  }, 30_000);
+
+  test.each([
+    ['*', false],
+    ['127.0.0.1:1', true], // another port of the same host
+    ['example.com,127.0.0.2', true],
+    [' example.com , 127.0.0.1 ', false],
+  ])(
+    'NO_PROXY=%j: through the proxy %s',
+    async (noProxy, proxied) => {
+      const { run, connects } = await loginVia({}, { HTTPS_PROXY: proxy.url, no_proxy: noProxy });
+      expectLoggedIn(run);
+      expect(connects).toEqual(proxied ? [endpointTarget] : []);
+    },
+    30_000,
+  );
+});
