@@ -17,17 +17,20 @@ if [ ${#need[@]} -eq 0 ]; then
   echo "All test prerequisites are installed."
   exit 0
 fi
+as_root=()
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Run as root (or with sudo) to install: ${need[*]}" >&2
-  exit 1
+  if ! command -v sudo >/dev/null; then
+    echo "Run as root to install: ${need[*]}" >&2
+    exit 1
+  fi
+  as_root=(sudo)
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+run() { "${as_root[@]}" "$@"; }
+run env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # Installing must not start the packaged registry service; the tests start their own.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
-  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-  chmod +x /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  run sh -c "printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d"
+  trap 'run rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 echo "Installed: ${need[*]}"
