@@ -9,8 +9,8 @@ if (missing.length > 0) {
   console.error(
     `The demo needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not on PATH.`,
   );
-  console.error('Install them with:  sudo scripts/install-prereqs.sh');
-  console.error('or, on Debian/Ubuntu: sudo apt-get install docker-registry apache2-utils openssl');
+  console.error('Install them with:  scripts/install-prereqs.sh  (as root, or with sudo)');
+  console.error('or, on Debian/Ubuntu: apt-get install docker-registry apache2-utils openssl');
   console.error('(and the docker CLI: docker-ce-cli or docker.io)');
   process.exit(1);
 }
