@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { awsError, errorMessage } from '../src/aws-errors.ts';
+import { awsError } from '../src/aws-errors.ts';
+import { errorMessage } from '../src/errors.ts';
 import type { Service } from '../src/aws-errors.ts';
 
 /** An error shaped like an AWS SDK service exception. */

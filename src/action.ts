@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { Output } from './constants.ts';
-import { errorMessage } from './aws-errors.ts';
+import { errorMessage } from './errors.ts';
 import { findClis } from './cli.ts';
 import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
 import type { Credential } from './ecr.ts';

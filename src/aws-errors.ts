@@ -58,8 +58,3 @@ function attemptsOf(error: unknown): number {
   }
   return 1;
 }
-
-/** The message of anything thrown. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as core from '@actions/core';
-import { errorMessage } from './aws-errors.ts';
+import { errorMessage } from './errors.ts';
 import { logOutOfAll } from './logins.ts';
 import { loadLogins, loadPrivateConfig } from './state.ts';
 import type { Login } from './state.ts';

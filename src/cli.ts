@@ -1,5 +1,5 @@
 import { which } from '@actions/io';
-import { errorMessage } from './aws-errors.ts';
+import { errorMessage } from './errors.ts';
 import { runCommand } from './command.ts';
 import { withRetries } from './retry.ts';
 import type { RetryPolicy } from './retry.ts';

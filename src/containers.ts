@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { errorMessage } from './aws-errors.ts';
+import { errorMessage } from './errors.ts';
 import { Queue, loginWithRetries, runCli } from './cli.ts';
 import type { Cli } from './cli.ts';
 import type { LogoutResult } from './docker.ts';

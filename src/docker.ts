@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errorMessage } from './aws-errors.ts';
+import { errorMessage } from './errors.ts';
 import { Queue, loginWithRetries, runCli } from './cli.ts';
 import type { RetryPolicy } from './retry.ts';
 import { makeStaging, readConfig, updateAuths, useFileStore, usesHelper } from './docker-config.ts';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
-import { errorMessage } from './aws-errors.ts';
+import { errorMessage } from './errors.ts';
 import type { Cli } from './cli.ts';
 import * as containers from './containers.ts';
 import * as docker from './docker.ts';

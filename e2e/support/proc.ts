@@ -41,6 +41,8 @@ export function run(
     child.on('close', (code, signal) => {
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
+    // A child that exits without reading its input must not crash the test with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
