@@ -409,6 +409,47 @@ async function startRelay(target: string) {
   return { url, connections, stop };
 }
 
+/**
+ * Spawn → API connection for bench/sdk-floor.mjs, bundled like dist/ (ncc, minified): the AWS
+ * SDK sending one GetAuthorizationToken and nothing else, in the same environment as the action.
+ */
+async function sdkFloor(
+  opts: Options,
+  world: World,
+  relay: Awaited<ReturnType<typeof startRelay>>,
+): Promise<number[]> {
+  const { path: dir, cleanup } = await makeTempDir('bench-sdk-floor');
+  try {
+    const built = await spawnTimed(
+      'npx',
+      ['ncc', 'build', join(REPO_ROOT, 'bench', 'sdk-floor.mjs'), '-o', dir, '--minify', '--quiet'],
+      { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    );
+    check(built.code === 0, `building the SDK floor failed: ${built.output}`);
+    const samples: number[] = [];
+    await measure(opts, 'SDK alone', async (round) => {
+      relay.connections.length = 0;
+      const env = {
+        PATH: process.env.PATH ?? '',
+        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+        AWS_REGION: REGION,
+        AWS_ENDPOINT_URL_ECR: relay.url,
+        NODE_EXTRA_CA_CERTS: world.caCert,
+      };
+      const r = await spawnTimed(NODE_BIN, [join(dir, 'index.mjs')], env);
+      check(r.code === 0, `the SDK floor exited ${String(r.code)}: ${r.output}`);
+      const [conn] = relay.connections;
+      check(conn !== undefined, 'the SDK floor made no API connection');
+      if (round >= opts.warmup) samples.push(conn.acceptedAt - r.spawnAt);
+      return r.exitAt - r.spawnAt;
+    });
+    return samples;
+  } finally {
+    await cleanup();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The cases
 
@@ -537,6 +578,7 @@ async function bench(opts: Options, world: World): Promise<Row[]> {
       add('  spawn → TLS ClientHello received', hello);
       add('  spawn → API request handled (ms clock)', request);
       add('  spawn → exit (own spawner)', exit);
+      add('  floor: the AWS SDK alone, spawn → API connection', await sdkFloor(opts, world, relay));
     } finally {
       await relay.stop();
     }
