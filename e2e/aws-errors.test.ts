@@ -1,36 +1,18 @@
 // The GetAuthorizationToken call: throttling retried, refusals not, and no region at all.
-import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { beforeAll, expect, test } from '@jest/globals';
 import { TEST_CREDENTIALS } from './support/ecr-endpoint.ts';
 import { expectHygiene } from './support/hygiene.ts';
-import { checkPrereqs } from './support/prereqs.ts';
-import {
-  authOf,
-  loginBlock,
-  logoutLine,
-  logLines,
-  runSteps,
-  startWorld,
-  type Steps,
-  type World,
-} from './support/world.ts';
+import { useWorld } from './support/use-world.ts';
+import { authOf, loginBlock, logoutLine, logLines, runSteps, type Steps } from './support/world.ts';
 
-checkPrereqs();
 const ACCOUNT = '111111111111';
 const PASSWORD = 'aws-errors-password-1111';
 const REGION = 'eu-west-1';
 const WRONG_SECRET = 'wrongSecretKey/000000000000000000000000+9';
-let world: World;
+const world = useWorld([{ account: ACCOUNT, password: PASSWORD }]);
 let host: string;
-
-beforeAll(async () => {
-  world = await startWorld([{ account: ACCOUNT, password: PASSWORD }]);
+beforeAll(() => {
   host = world.hosts[0] ?? '';
-}, 30_000);
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(() => {
-  world.reset();
 });
 
 const inputs = { registries: ACCOUNT, region: REGION };

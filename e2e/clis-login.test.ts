@@ -5,18 +5,14 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   authsOf,
-  checkCliPrereqs,
   CONTAINER_CLIS,
   lines,
   readJson,
   rootAuthSnapshot,
   runWithClis,
-  startCliWorld,
+  useCliWorld,
   type CliRun,
-  type CliWorld,
 } from './support/clis.ts';
-
-checkCliPrereqs();
 
 const REGION = 'eu-west-1';
 const A = '210000000001';
@@ -26,23 +22,22 @@ const PASSWORD_A = 'a-clis-login-password-0001';
 const PASSWORD_B = 'b-clis-login-password-0002';
 const PASSWORD_BAD = 'c-clis-login-password-0003';
 const WRONG = 'd-clis-login-wrong-password';
-let world: CliWorld;
+let rootAuthBefore = '';
+beforeAll(async () => {
+  rootAuthBefore = await rootAuthSnapshot();
+});
+const world = useCliWorld([
+  { account: A, password: PASSWORD_A },
+  { account: B, password: PASSWORD_B },
+  { account: BAD, password: PASSWORD_BAD, answer: WRONG },
+]);
 let hostA = '';
 let hostB = '';
 let hostBad = '';
-let rootAuthBefore = '';
-
-beforeAll(async () => {
-  rootAuthBefore = await rootAuthSnapshot();
-  world = await startCliWorld([
-    { account: A, password: PASSWORD_A },
-    { account: B, password: PASSWORD_B },
-    { account: BAD, password: PASSWORD_BAD, answer: WRONG },
-  ]);
+beforeAll(() => {
   [hostA = '', hostB = '', hostBad = ''] = world.hosts;
-}, 60_000);
+});
 afterAll(async () => {
-  await world.stop();
   // No run may have written the CLIs' machine-wide default file.
   expect(await rootAuthSnapshot()).toBe(rootAuthBefore);
 });

@@ -1,34 +1,20 @@
 // container-cli on PATH: `auto` takes the first of docker, podman, buildah, skopeo installed, and a
 // CLI that is asked for but missing fails the step before any AWS call, naming it.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import {
-  authsOf,
-  checkCliPrereqs,
-  lines,
-  pathWith,
-  runWithClis,
-  startCliWorld,
-  type CliRun,
-  type CliWorld,
-} from './support/clis.ts';
+import { authsOf, lines, pathWith, runWithClis, useCliWorld } from './support/clis.ts';
 import type { TempDir } from './support/proc.ts';
-
-checkCliPrereqs();
 
 const REGION = 'eu-west-1';
 const A = '220000000001';
 const PASSWORD_A = 'a-clis-path-password-0001';
-let world: CliWorld;
-let hostA = '';
 const dirs: TempDir[] = [];
-
-beforeAll(async () => {
-  world = await startCliWorld([{ account: A, password: PASSWORD_A }]);
-  [hostA = ''] = world.hosts;
-}, 60_000);
 afterAll(async () => {
   for (const dir of dirs) await dir.cleanup();
-  await world.stop();
+});
+const world = useCliWorld([{ account: A, password: PASSWORD_A }]);
+let hostA = '';
+beforeAll(() => {
+  [hostA = ''] = world.hosts;
 });
 
 /** A PATH holding only node and `commands`. */
@@ -38,8 +24,17 @@ async function onlyOnPath(commands: string[]): Promise<string> {
   return dir.path;
 }
 
-/** The step failed before any AWS call or command, with exactly `message`. */
-function expectEarlyFailure(run: CliRun, requestsBefore: number, message: string): void {
+/**
+ * Runs with only `commands` (and node) on PATH and `container-cli: cli`; expects the step to fail
+ * before any AWS call or command, with exactly `message`.
+ */
+async function expectEarlyFailure(commands: string[], cli: string, message: string): Promise<void> {
+  const PATH = await onlyOnPath(commands);
+  const requestsBefore = world.endpoint.requests.length;
+  const run = await runWithClis(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': cli },
+    env: { PATH },
+  });
   expect([run.main.mainExit, run.post.postExit]).toEqual([1, 0]);
   expect(lines(run.main)).toEqual([`Error: ${message}`]);
   expect(world.endpoint.requests.length).toBe(requestsBefore);
@@ -81,43 +76,25 @@ test("'auto' without docker on PATH takes podman (before skopeo)", async () => {
 }, 60_000);
 
 test("'auto' with none of the four CLIs on PATH fails saying which it looked for, before any AWS call", async () => {
-  const PATH = await onlyOnPath([]);
-  const before = world.endpoint.requests.length;
-  const run = await runWithClis(world, {
-    inputs: { registries: A, region: REGION, 'container-cli': 'auto' },
-    env: { PATH },
-  });
-  expectEarlyFailure(
-    run,
-    before,
+  await expectEarlyFailure(
+    [],
+    'auto',
     "'container-cli: auto' found none of docker, podman, buildah, skopeo on PATH. Install one before this step.",
   );
 }, 60_000);
 
 test('a CLI asked for but not on PATH (buildah) fails naming it and its package, before any AWS call', async () => {
-  const PATH = await onlyOnPath(['docker', 'podman', 'skopeo']);
-  const before = world.endpoint.requests.length;
-  const run = await runWithClis(world, {
-    inputs: { registries: A, region: REGION, 'container-cli': 'buildah' },
-    env: { PATH },
-  });
-  expectEarlyFailure(
-    run,
-    before,
+  await expectEarlyFailure(
+    ['docker', 'podman', 'skopeo'],
+    'buildah',
     'The buildah CLI was not found on PATH. Install it before this step (on Debian and Ubuntu: apt-get install buildah).',
   );
 }, 60_000);
 
 test('one missing CLI among several fails the whole step before any login', async () => {
-  const PATH = await onlyOnPath(['docker', 'podman', 'skopeo']);
-  const before = world.endpoint.requests.length;
-  const run = await runWithClis(world, {
-    inputs: { registries: A, region: REGION, 'container-cli': 'podman, buildah' },
-    env: { PATH },
-  });
-  expectEarlyFailure(
-    run,
-    before,
+  await expectEarlyFailure(
+    ['docker', 'podman', 'skopeo'],
+    'podman, buildah',
     'The buildah CLI was not found on PATH. Install it before this step (on Debian and Ubuntu: apt-get install buildah).',
   );
 }, 60_000);

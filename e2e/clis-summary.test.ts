@@ -1,15 +1,7 @@
 // The job summary: one table row per registry logged in to (region, CLIs, expiry), the number of
 // failed logins, and nothing secret.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import {
-  checkCliPrereqs,
-  runWithClis,
-  startCliWorld,
-  type CliRun,
-  type CliWorld,
-} from './support/clis.ts';
-
-checkCliPrereqs();
+import { beforeAll, expect, test } from '@jest/globals';
+import { runWithClis, useCliWorld, type CliRun } from './support/clis.ts';
 
 const REGION = 'eu-west-1';
 const A = '230000000001';
@@ -19,20 +11,15 @@ const PASSWORD_A = 'a-clis-summary-password-0001';
 const PASSWORD_B = 'b-clis-summary-password-0002';
 const PASSWORD_BAD = 'c-clis-summary-password-0003';
 const WRONG = 'd-clis-summary-wrong-password';
-let world: CliWorld;
+const world = useCliWorld([
+  { account: A, password: PASSWORD_A },
+  { account: B, password: PASSWORD_B },
+  { account: BAD, password: PASSWORD_BAD, answer: WRONG },
+]);
 let hostA = '';
 let hostB = '';
-
-beforeAll(async () => {
-  world = await startCliWorld([
-    { account: A, password: PASSWORD_A },
-    { account: B, password: PASSWORD_B },
-    { account: BAD, password: PASSWORD_BAD, answer: WRONG },
-  ]);
+beforeAll(() => {
   [hostA = '', hostB = ''] = world.hosts;
-}, 60_000);
-afterAll(async () => {
-  await world.stop();
 });
 
 const HEADING = '<h3>Amazon ECR login</h3>\n';

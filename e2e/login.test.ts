@@ -1,35 +1,18 @@
 // One registry: login and logout, skip-logout, mask-password false.
-import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { beforeAll, expect, test } from '@jest/globals';
 import { expectHygiene } from './support/hygiene.ts';
-import { checkPrereqs } from './support/prereqs.ts';
-import {
-  authOf,
-  loginBlock,
-  logoutLine,
-  logLines,
-  runSteps,
-  startWorld,
-  type World,
-} from './support/world.ts';
+import { useWorld } from './support/use-world.ts';
+import { authOf, loginBlock, logoutLine, logLines, runSteps } from './support/world.ts';
 
-checkPrereqs();
 const ACCOUNT = '111111111111';
 const PASSWORD = 'login-test-password-1111';
 const REGION = 'eu-west-1';
-let world: World;
+const world = useWorld([{ account: ACCOUNT, password: PASSWORD }]);
 let host: string;
 let suffix: string;
-
-beforeAll(async () => {
-  world = await startWorld([{ account: ACCOUNT, password: PASSWORD }]);
+beforeAll(() => {
   host = world.hosts[0] ?? '';
   suffix = host.replace(/[^a-zA-Z0-9_]+/g, '_');
-}, 30_000);
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(() => {
-  world.reset();
 });
 
 /** expires-at is ISO 8601 UTC, about 12 hours from now. */

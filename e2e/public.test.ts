@@ -1,33 +1,18 @@
 // ECR Public: registry-type public, through AWS_ENDPOINT_URL_ECR_PUBLIC; public.ecr.aws itself is
 // served by a local registry through the CONNECT proxy (HTTPS_PROXY), no /etc/hosts needed.
-import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { expectHygiene } from './support/hygiene.ts';
-import { checkPrereqs } from './support/prereqs.ts';
-import {
-  authOf,
-  loginBlock,
-  logoutLine,
-  logLines,
-  runSteps,
-  startWorld,
-  type World,
-} from './support/world.ts';
+import { useWorld } from './support/use-world.ts';
+import { authOf, loginBlock, logoutLine, logLines, runSteps } from './support/world.ts';
 
-checkPrereqs();
 const HOST = 'public.ecr.aws';
 const PASSWORD = 'public-registry-password';
-let world: World;
+const world = useWorld([{ account: 'public', name: HOST, password: PASSWORD }]);
 let registryHost: string;
-
-beforeAll(async () => {
-  world = await startWorld([{ account: 'public', name: HOST, password: PASSWORD }]);
+beforeAll(() => {
   registryHost = world.registries[0]?.host ?? '';
-}, 30_000);
-afterAll(async () => {
-  await world.stop();
 });
 beforeEach(() => {
-  world.reset();
   world.proxy.route(HOST, registryHost);
 });
 

@@ -1,34 +1,23 @@
 // Refusals before or at login: a registry that refuses the password, no docker, a bad input.
-import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { dirname } from 'node:path';
 import { NODE_BIN } from './support/action-yml.ts';
 import { expectHygiene } from './support/hygiene.ts';
-import { checkPrereqs } from './support/prereqs.ts';
-import { logLines, runSteps, startWorld, type Steps, type World } from './support/world.ts';
+import { useWorld } from './support/use-world.ts';
+import { logLines, runSteps, type Steps } from './support/world.ts';
 
-checkPrereqs();
 const REGION = 'eu-west-1';
 const [HTTPS_ACCOUNT, HTTP_ACCOUNT] = ['333333333333', '444444444444'];
 const [WRONG_HTTPS, WRONG_HTTP] = ['refused-wrong-tls-password', 'refused-wrong-plain-password'];
-let world: World;
-
-beforeAll(async () => {
-  world = await startWorld([
-    { account: HTTPS_ACCOUNT, password: 'refused-real-tls-password', answer: WRONG_HTTPS },
-    {
-      account: HTTP_ACCOUNT,
-      password: 'refused-real-plain-password',
-      answer: WRONG_HTTP,
-      tls: false,
-    },
-  ]);
-}, 30_000);
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(() => {
-  world.reset();
-});
+const world = useWorld([
+  { account: HTTPS_ACCOUNT, password: 'refused-real-tls-password', answer: WRONG_HTTPS },
+  {
+    account: HTTP_ACCOUNT,
+    password: 'refused-real-plain-password',
+    answer: WRONG_HTTP,
+    tls: false,
+  },
+]);
 
 /** Nothing logged in: no outputs, no state, no credential, no staging dir left, clean post. */
 function expectNothingLoggedIn(steps: Steps): void {

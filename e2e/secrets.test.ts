@@ -1,28 +1,25 @@
 // How the password travels, seen from outside through the exec trace (support/exec-trace.ts):
 // it reaches the real docker CLI on stdin only, and it is masked before docker starts.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { beforeAll, expect, test } from '@jest/globals';
 import { ARGV_PASSWORD_WARNING } from './support/hygiene.ts';
-import { checkPrereqs } from './support/prereqs.ts';
-import { runSteps, startWorld, type Steps, type World } from './support/world.ts';
+import { useWorld } from './support/use-world.ts';
+import { runSteps, type Steps } from './support/world.ts';
 
-checkPrereqs();
 const REGION = 'eu-west-1';
 const PASSWORDS = ['secrets-test-first-password', 'secrets-test-other-password'];
-let world: World;
-let steps: Steps;
-
-beforeAll(async () => {
-  world = await startWorld([
+const world = useWorld(
+  [
     { account: '111111111111', password: PASSWORDS[0] ?? '' },
     { account: '222222222222', password: PASSWORDS[1] ?? '', tls: false },
-  ]);
+  ],
+  { timeoutMs: 60_000, resetEachTest: false },
+);
+let steps: Steps;
+beforeAll(async () => {
   steps = await runSteps(world, {
     inputs: { registries: '111111111111,222222222222', region: REGION },
   });
 }, 60_000);
-afterAll(async () => {
-  await world.stop();
-});
 
 const logins = () => steps.execs.filter((e) => e.args[1] === 'login');
 

@@ -1,19 +1,9 @@
 // Several registries, accounts and regions in one step; and a partial failure.
-import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { expectHygiene } from './support/hygiene.ts';
-import { checkPrereqs } from './support/prereqs.ts';
-import {
-  authOf,
-  loginBlock,
-  logoutLine,
-  logBlocks,
-  logLines,
-  runSteps,
-  startWorld,
-  type World,
-} from './support/world.ts';
+import { useWorld } from './support/use-world.ts';
+import { authOf, loginBlock, logoutLine, logBlocks, logLines, runSteps } from './support/world.ts';
 
-checkPrereqs();
 const REGION = 'eu-west-1';
 const [A, B, C, D, E] = [
   '111111111111',
@@ -25,10 +15,8 @@ const [A, B, C, D, E] = [
 const HOST_D = `${D}.dkr.ecr.us-west-2.amazonaws.com`;
 const PASSWORDS = ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee'].map((s) => `several-password-${s}`);
 const WRONG = 'several-wrong-eeee';
-let world: World;
-
-beforeAll(async () => {
-  world = await startWorld([
+const world = useWorld(
+  [
     { account: A, region: REGION, password: PASSWORDS[0] ?? '' },
     { account: B, region: REGION, password: PASSWORDS[1] ?? '', tls: false },
     { account: C, region: REGION, password: PASSWORDS[2] ?? '' },
@@ -36,14 +24,9 @@ beforeAll(async () => {
     { account: D, region: 'us-west-2', name: HOST_D, password: PASSWORDS[3] ?? '' },
     // The endpoint hands out a password this registry refuses.
     { account: E, region: REGION, password: PASSWORDS[4] ?? '', answer: WRONG },
-  ]);
-}, 60_000);
-afterAll(async () => {
-  await world.stop();
-});
-beforeEach(() => {
-  world.reset();
-});
+  ],
+  { timeoutMs: 60_000 },
+);
 
 const passwordOf = (i: number) => PASSWORDS[i] ?? '';
 const suffix = (host: string) => host.replace(/[^a-zA-Z0-9_]+/g, '_');

@@ -1,6 +1,7 @@
 // Support for the container-CLI end-to-end tests (e2e/clis-*.test.ts): real HTTPS registries
 // behind the local ECR endpoint, and runs of the committed action whose podman, buildah and skopeo
 // write only into per-run temporary files (never /run/containers/0/auth.json or ~/.docker).
+import { afterAll, beforeAll } from '@jest/globals';
 import { lstat, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +89,23 @@ export async function startCliWorld(specs: CliRegistrySpec[]): Promise<CliWorld>
     await stop();
     throw error;
   }
+}
+
+/**
+ * The usual start of a clis-*.test.ts file: checks the CLI prerequisites now; starts a CliWorld
+ * for `specs` before the file's tests and stops it after them. The object returned is that world
+ * once the first beforeAll has run (hooks the file declares after this call run after these).
+ */
+export function useCliWorld(specs: CliRegistrySpec[]): CliWorld {
+  checkCliPrereqs();
+  const world = {} as CliWorld;
+  beforeAll(async () => {
+    Object.assign(world, await startCliWorld(specs));
+  }, 60_000);
+  afterAll(async () => {
+    await world.stop();
+  });
+  return world;
 }
 
 /** Per-run directories: nothing is shared between runs or with the machine. */
