@@ -61,13 +61,17 @@ const auths = (): string[] => {
   return Object.keys(config.auths ?? {}).sort();
 };
 const savedLogins = (): unknown => JSON.parse(core.state.logins ?? '[]');
+/** ECR answers the caller's default registry, and that registry accepts the password 'pw'. */
+const oneRegistry = (): void => {
+  ecr
+    .on(GetAuthorizationTokenCommand)
+    .resolves({ authorizationData: [answer('123456789012', 'pw')] });
+  exec.passwords[host('123456789012')] = 'pw';
+};
 
 describe('run', () => {
   test('logs in to the default registry: masks first, then logs in, then outputs', async () => {
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
-    exec.passwords[host('123456789012')] = 'pw';
+    oneRegistry();
     await run();
 
     expect(core.setFailed).not.toHaveBeenCalled();
@@ -205,10 +209,7 @@ describe('run', () => {
 
   test('skip-logout saves no state', async () => {
     core.inputs['skip-logout'] = 'true';
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
-    exec.passwords[host('123456789012')] = 'pw';
+    oneRegistry();
     await run();
     expect(core.setFailed).not.toHaveBeenCalled();
     expect(core.saveState).not.toHaveBeenCalled();
@@ -216,10 +217,7 @@ describe('run', () => {
 
   test('mask-password false: password not masked, still an output, and a warning', async () => {
     core.inputs['mask-password'] = 'false';
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
-    exec.passwords[host('123456789012')] = 'pw';
+    oneRegistry();
     await run();
     expect(core.secrets).toEqual([token('pw')]);
     expect(core.outputs['docker_password_123456789012_dkr_ecr_eu_west_1_amazonaws_com']).toBe('pw');
@@ -235,10 +233,7 @@ describe('run', () => {
       path.join(shared, 'config.json'),
       JSON.stringify({ auths: { 'hub.example': { auth: 'eA==' } }, credHelpers: {} }),
     );
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
-    exec.passwords[host('123456789012')] = 'pw';
+    oneRegistry();
     await run();
 
     expect(core.setFailed).not.toHaveBeenCalled();
@@ -265,10 +260,7 @@ describe('run', () => {
   test('login-attempts and login-timeout reach the login, and retries are logged', async () => {
     core.inputs['login-attempts'] = '2';
     core.inputs['login-timeout'] = '7';
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
-    exec.passwords[host('123456789012')] = 'pw';
+    oneRegistry();
     exec.runCommand.mockResolvedValueOnce({
       exitCode: 1,
       stdout: '',
@@ -290,10 +282,7 @@ describe('run', () => {
   test('container-cli docker,podman: each registry logged in with both, each login recorded', async () => {
     core.inputs['container-cli'] = 'docker,podman';
     process.env.REGISTRY_AUTH_FILE = path.join(dir, 'containers-auth.json');
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
-    exec.passwords[host('123456789012')] = 'pw';
+    oneRegistry();
     await run();
 
     expect(core.setFailed).not.toHaveBeenCalled();
@@ -325,10 +314,7 @@ describe('run', () => {
   test('one CLI failing fails the step but keeps the login of the other', async () => {
     core.inputs['container-cli'] = 'docker,skopeo';
     process.env.REGISTRY_AUTH_FILE = path.join(dir, 'containers-auth.json');
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
-    exec.passwords[host('123456789012')] = 'pw';
+    oneRegistry();
     exec.runCommand.mockImplementationOnce(() =>
       Promise.resolve({
         exitCode: 1,
@@ -359,10 +345,7 @@ describe('run', () => {
     const shared = path.join(dir, 'shared-auth.json');
     fs.writeFileSync(shared, JSON.stringify({ auths: { 'quay.example': { auth: 'eA==' } } }));
     process.env.REGISTRY_AUTH_FILE = shared;
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({ authorizationData: [answer('123456789012', 'pw')] });
-    exec.passwords[host('123456789012')] = 'pw';
+    oneRegistry();
     await run();
 
     expect(core.setFailed).not.toHaveBeenCalled();
