@@ -13,6 +13,7 @@ import { checkPrereqs, which } from './prereqs.ts';
 import { makeTempDir, type TempDir } from './proc.ts';
 import { startRegistry, type TestRegistry } from './registry.ts';
 import { runAction, type ActionRun } from './runner.ts';
+import { execsOf, type Exec } from './world.ts';
 
 /** The CLIs besides docker that the action can log in with. */
 export const CONTAINER_CLIS = ['podman', 'buildah', 'skopeo'] as const;
@@ -137,12 +138,6 @@ export interface CliRunOptions {
 }
 
 /** One process the action started, as the exec trace (exec-trace.ts) reported it. */
-export interface Exec {
-  args: string[];
-  code: number | null | undefined;
-  stderr: string;
-}
-
 export interface CliRun {
   paths: RunPaths;
   main: ActionRun;
@@ -235,29 +230,6 @@ export async function runWithClis(world: CliWorld, opts: CliRunOptions): Promise
   } finally {
     await dir.cleanup();
   }
-}
-
-function execsOf(run: ActionRun): Exec[] {
-  const byPid = new Map<number | null, Exec>();
-  const list: Exec[] = [];
-  for (const command of run.commands) {
-    if (command.name !== 'e2e-exec' && command.name !== 'e2e-exit') continue;
-    const data = JSON.parse(command.message) as {
-      pid: number | null;
-      args?: string[];
-      code?: number | null;
-      stderr?: string;
-    };
-    if (command.name === 'e2e-exec') {
-      const exec: Exec = { args: data.args ?? [], code: undefined, stderr: '' };
-      byPid.set(data.pid, exec);
-      list.push(exec);
-    } else {
-      const exec = byPid.get(data.pid);
-      if (exec) Object.assign(exec, { code: data.code, stderr: data.stderr ?? '' });
-    }
-  }
-  return list;
 }
 
 /** A directory holding only symlinks to node and to the named commands: a PATH of exactly those. */

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
-import { freePort, makeTempDir, sleep } from './proc.ts';
+import { freePort, makeTempDir, sleep, stopProcess } from './proc.ts';
 
 export interface ProxyOptions {
   /** Ports CONNECT may tunnel to; every other port is refused (403). */
@@ -53,18 +53,6 @@ function canConnect(port: number): Promise<boolean> {
     socket.once('error', () => {
       resolve(false);
     });
-  });
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 

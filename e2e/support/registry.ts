@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import type { TestCerts } from './certs.ts';
-import { freePort, makeTempDir, runOk, sleep } from './proc.ts';
+import { freePort, makeTempDir, runOk, sleep, stopProcess } from './proc.ts';
 
 export interface RegistryOptions {
   password: string;
@@ -69,18 +69,6 @@ function probe(url: string, ca: Buffer | undefined): Promise<number | undefined>
       done(undefined);
     });
     req.setTimeout(1000, () => req.destroy());
-  });
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 

@@ -184,7 +184,8 @@ export async function runSteps(world: World, opts: StepOptions = {}): Promise<St
   }
 }
 
-function execsOf(run: ActionRun): Exec[] {
+/** The processes a step started, from the exec trace, in order. */
+export function execsOf(run: ActionRun): Exec[] {
   const execs = new Map<number | null, Exec>();
   const list: Exec[] = [];
   run.commands.forEach((command, position) => {
