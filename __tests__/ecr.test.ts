@@ -298,6 +298,22 @@ describe('decodeToken', () => {
 });
 
 describe('fetchCredentials (private ECR)', () => {
+  test('one token for several registries is decoded and masked once', async () => {
+    const accounts = ['111111111111', '222222222222', '333333333333'];
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: accounts.map((a) => item(`${a}.dkr.ecr.us-east-1.amazonaws.com`, 'same')),
+    });
+    const credentials = await fetchCredentials(
+      privateGroup(
+        'us-east-1',
+        accounts.map((account) => ({ kind: 'account' as const, account, region: 'us-east-1' })),
+      ),
+      OPTIONS,
+    );
+    expect(credentials.map((c) => c.password)).toEqual(['same', 'same', 'same']);
+    expect(core.secrets).toEqual([tokenOf('same'), 'same']);
+  });
+
   test('the default registry: no registry IDs sent, host from proxyEndpoint without https://', async () => {
     ecrMock
       .on(GetAuthorizationTokenCommand)

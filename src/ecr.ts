@@ -86,7 +86,14 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
         return checkAnswer(answer.authorizationData, group.region);
       }),
     );
-    return group.targets.map((target) => credentialFor(target, answers, calls, options));
+    // Every answer of a region usually carries the same token: decode and mask each one once.
+    const decoded = new Map<string, { username: string; password: string }>();
+    const decode = (token: string): { username: string; password: string } => {
+      const known = decoded.get(token) ?? decodeToken(token, options.maskPassword);
+      decoded.set(token, known);
+      return known;
+    };
+    return group.targets.map((target) => credentialFor(target, answers, calls, decode));
   } finally {
     client.destroy();
   }
@@ -117,7 +124,7 @@ function credentialFor(
   target: ResolvedTarget,
   answers: Entry[][],
   calls: (string[] | undefined)[],
-  options: ApiOptions,
+  decode: (token: string) => { username: string; password: string },
 ): Credential {
   let entry: Entry | undefined;
   let host: string | undefined;
@@ -135,7 +142,7 @@ function credentialFor(
     throw new Error(`ECR in ${target.region} answered GetAuthorizationToken with no usable entry.`);
   }
   const { token, expiresAt } = entry;
-  return { host, region: target.region, expiresAt, ...decodeToken(token, options.maskPassword) };
+  return { host, region: target.region, expiresAt, ...decode(token) };
 }
 
 /**
