@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jest } from '@jest/globals';
 import type * as command from '../src/command.ts';
+import { events } from './core.ts';
 
 export interface Call {
   command: string;
@@ -90,6 +91,8 @@ const fake: typeof command.runCommand = async (name, args, options) => {
   const stdin = options?.input;
   const file = credentialFile(name, env);
   calls.push({ command: name, args, stdin, file: file ?? '', dockerConfig: env.DOCKER_CONFIG });
+  // In the same record as @actions/core's calls, so tests can see masks come before commands.
+  events.push(`exec:${name} ${args.join(' ')}`);
   if (!['docker', 'podman', 'buildah', 'skopeo'].includes(name) || file === undefined) {
     return done(127, '', `unexpected command ${name} without a credential file`);
   }

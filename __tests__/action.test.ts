@@ -81,8 +81,16 @@ describe('run', () => {
     ]);
     const firstSecret = core.events.indexOf('setSecret:pw');
     expect(firstSecret).toBeGreaterThanOrEqual(0);
-    const firstOther = core.events.findIndex((e) => !e.startsWith('setSecret:'));
+    // nothing but debug lines (which hold no secret) comes before the masks
+    const firstOther = core.events.findIndex(
+      (e) => !e.startsWith('setSecret:') && !e.startsWith('debug:'),
+    );
     expect(firstOther).toBeGreaterThan(firstSecret);
+    expect(
+      core.events.indexOf(
+        `exec:docker login --username AWS --password-stdin ${host('123456789012')}`,
+      ),
+    ).toBe(firstOther);
     expect(core.outputs).toEqual({
       registry: host('123456789012'),
       registries: host('123456789012'),

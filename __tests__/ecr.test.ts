@@ -501,7 +501,12 @@ describe('fetchCredentials (private ECR)', () => {
     );
     core.events.push('returned');
 
-    expect(core.events).toEqual([`setSecret:${token}`, 'setSecret:the-password', 'returned']);
+    expect(core.events).toEqual([
+      "debug:GetAuthorizationToken in us-east-1 for the caller's own registry",
+      `setSecret:${token}`,
+      'setSecret:the-password',
+      'returned',
+    ]);
   });
 
   test('with maskPassword false, masks the token but not the password', async () => {
@@ -523,7 +528,11 @@ describe('fetchCredentials (private ECR)', () => {
     core.events.push('returned');
 
     expect(credential?.password).toBe('the-password');
-    expect(core.events).toEqual([`setSecret:${token}`, 'returned']);
+    expect(core.events).toEqual([
+      "debug:GetAuthorizationToken in us-east-1 for the caller's own registry",
+      `setSecret:${token}`,
+      'returned',
+    ]);
   });
 
   test.each<[string, string]>([

@@ -80,6 +80,10 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
         // still sent, as it makes ECR answer each account's own proxy endpoint.
         // eslint-disable-next-line @typescript-eslint/no-deprecated
         const command = new GetAuthorizationTokenCommand(registryIds ? { registryIds } : {});
+        core.debug(
+          `GetAuthorizationToken in ${group.region} for ` +
+            (registryIds ? registryIds.join(', ') : "the caller's own registry"),
+        );
         const answer = await client.send(command).catch((error: unknown) => {
           throw awsError(error, 'ecr', group.region);
         });

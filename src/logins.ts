@@ -82,6 +82,7 @@ export async function logInWithAll(
   return Promise.all(
     clis.map(async (cli): Promise<CliResult> => {
       const store = cli === 'docker' ? stores.docker : stores.containers;
+      core.debug(`${cli} login to ${host}, credentials in ${store || "the CLI's default file"}`);
       try {
         const output =
           cli === 'docker'
