@@ -198,11 +198,6 @@ test('without REGISTRY_AUTH_FILE but with DOCKER_CONFIG, podman writes $DOCKER_C
   expectCleanExecs(run);
 }, 60_000);
 
-// BUG (src/logins.ts defaultStores, src/containers.ts; README "Container CLIs" table): with
-// DOCKER_CONFIG set and no REGISTRY_AUTH_FILE, podman 4.3 / buildah 1.28 / skopeo 1.9 take
-// $DOCKER_CONFIG/config.json as their credential file and rewrite it keeping only `auths` and
-// `credHelpers`: every other docker setting (detachKeys, proxies, currentContext, ...) is lost.
-// Marked failing until fixed; when it passes, make it a plain test.
 test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP, seeded, exported, deleted', async () => {
   const seeded = `${JSON.stringify(
     {
@@ -265,10 +260,9 @@ test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP
   expectCleanExecs(run);
 }, 60_000);
 
-// BUG (src/containers.ts logout): a credential file that a later step deleted means the
-// credential is gone, but podman/buildah/skopeo logout then exit non-zero with "checking
-// authfile: stat <file>: no such file or directory", which the action treats as "could not be
-// removed" and fails the post step (README: "one that is already gone is only reported").
+// A credential file that a later step deleted means the credential is gone; podman, buildah
+// and skopeo would exit non-zero with "checking authfile: stat <file>: no such file or
+// directory", and the README says a credential already gone is only reported.
 test('a REGISTRY_AUTH_FILE deleted by a later step is reported as already logged out', async () => {
   const run = await runWithClis(world, {
     inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
@@ -280,11 +274,10 @@ test('a REGISTRY_AUTH_FILE deleted by a later step is reported as already logged
   expect(lines(run.post)).toEqual([`Already logged out of ${hostA} (podman)`]);
 }, 60_000);
 
-// BUG (src/containers.ts logout): when the host is gone from the CLI's file but a valid
-// credential for it is in $DOCKER_CONFIG/config.json, podman/buildah/skopeo logout check it
-// against the registry, print "Not logged into <host> with current tool. Existing credentials were
-// established via docker login. Please use docker logout instead." and exit 0; the action reports
-// "Logged out of" though it removed nothing (and docker's credential stays).
+// When the host is gone from the CLI's file but a valid credential for it is in
+// $DOCKER_CONFIG/config.json, podman, buildah and skopeo logout print "Not logged into <host>
+// with current tool. Existing credentials were established via docker login. Please use docker
+// logout instead." and exit 0: nothing was removed, so it must not read as a logout.
 test('a logout that removed nothing is not reported as a logout', async () => {
   const run = await runWithClis(world, {
     inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
@@ -300,10 +293,8 @@ test('a logout that removed nothing is not reported as a logout', async () => {
   expect(lines(run.post)).toEqual([`Already logged out of ${hostA} (podman)`]);
 }, 60_000);
 
-// BUG (src/cli.ts runCli, NOISE): skopeo reports errors as logrus lines, `time="…" level=fatal
-// msg="…"`, with the message's quotes escaped; only info/debug/warning lines are recognised, so
-// the step's error carries the wrapper: `skopeo login to H failed: time="2026-…" level=fatal
-// msg="logging into \"H\": invalid username/password"`.
+// skopeo reports errors as logrus lines, `time="…" level=fatal msg="…"`, with the message's
+// quotes escaped; the step's error carries the message alone.
 test("skopeo's refusal reads like podman's, without the logrus wrapper", async () => {
   const run = await runWithClis(world, {
     inputs: { registries: BAD, region: REGION, 'container-cli': 'skopeo' },
