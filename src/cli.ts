@@ -8,6 +8,9 @@ import type { RetryPolicy } from './retry.ts';
 export const CLIS = ['docker', 'podman', 'buildah', 'skopeo'] as const;
 export type Cli = (typeof CLIS)[number];
 
+/** How a logout went for one host. */
+export type LogoutResult = { host: string; removed: boolean } | { host: string; error: string };
+
 /** True when `name` is one of the supported CLIs. */
 export function isCli(name: string): name is Cli {
   return (CLIS as readonly string[]).includes(name);

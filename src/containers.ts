@@ -1,14 +1,13 @@
 import * as fs from 'node:fs';
 import { errorMessage } from './errors.ts';
 import { Queue, loginWithRetries, runCli } from './cli.ts';
-import type { Cli } from './cli.ts';
-import type { LogoutResult } from './docker.ts';
+import type { Cli, LogoutResult } from './cli.ts';
 import type { RetryPolicy } from './retry.ts';
 
 /**
  * podman, buildah and skopeo share one credential file (containers-auth.json): each chooses it
- * itself — REGISTRY_AUTH_FILE, else its default — and rewrites it whole, so their logins and
- * logouts run one at a time.
+ * itself — REGISTRY_AUTH_FILE, else DOCKER_CONFIG's config.json, else its default — and
+ * rewrites it whole, so their logins and logouts run one at a time.
  */
 const shared = new Queue();
 

@@ -3,11 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { errorMessage } from './errors.ts';
 import { Queue, loginWithRetries, runCli } from './cli.ts';
+import type { LogoutResult } from './cli.ts';
 import type { RetryPolicy } from './retry.ts';
 import { makeStaging, readConfig, updateAuths, useFileStore, usesHelper } from './docker-config.ts';
-
-/** How a logout went for one host. */
-export type LogoutResult = { host: string; removed: boolean } | { host: string; error: string };
 
 /** Credential helpers are not built for concurrent writers: logins through them queue here. */
 const helpers = new Queue();

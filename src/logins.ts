@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { errorMessage } from './errors.ts';
-import type { Cli } from './cli.ts';
+import type { Cli, LogoutResult } from './cli.ts';
 import * as containers from './containers.ts';
 import * as docker from './docker.ts';
 import { dockerConfigDir, makePrivateConfig } from './docker-config.ts';
@@ -98,9 +98,7 @@ export async function logInWithAll(
 }
 
 /** Logs out of every recorded login, grouped by CLI and store. */
-export async function logOutOfAll(
-  logins: Login[],
-): Promise<(docker.LogoutResult & { cli: Cli })[]> {
+export async function logOutOfAll(logins: Login[]): Promise<(LogoutResult & { cli: Cli })[]> {
   const groups = new Map<string, { cli: Cli; store: string; hosts: string[] }>();
   for (const { host, cli, store } of logins) {
     const key = JSON.stringify([cli, store]);
@@ -109,7 +107,7 @@ export async function logOutOfAll(
     groups.set(key, group);
   }
   // One group after another: several CLIs may share one credential file.
-  const results: (docker.LogoutResult & { cli: Cli })[] = [];
+  const results: (LogoutResult & { cli: Cli })[] = [];
   for (const { cli, store, hosts } of groups.values()) {
     const done =
       cli === 'docker'
