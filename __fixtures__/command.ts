@@ -1,8 +1,10 @@
 // A stand-in for src/command.ts's runCommand that behaves like the container CLIs' login and
-// logout: docker keeps credentials in $DOCKER_CONFIG/config.json; podman, buildah and skopeo in
-// $REGISTRY_AUTH_FILE (else $XDG_RUNTIME_DIR/containers/auth.json). Each run loads its file when
-// it starts and writes it back when it finishes, so concurrent runs on one file lose each
-// other's writes, as the real CLIs do.
+// logout: docker keeps credentials in $DOCKER_CONFIG/config.json, or in the credential helper
+// the file names for the host (credHelpers[host], else credsStore; the file then holds an empty
+// entry, as docker writes it); podman, buildah and skopeo in $REGISTRY_AUTH_FILE (else
+// $XDG_RUNTIME_DIR/containers/auth.json). Each run loads its file when it starts and writes it
+// back when it finishes, so concurrent runs on one file lose each other's writes, as the real
+// CLIs do. `docker-credential-<name> erase` answers from the helpers' stores.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jest } from '@jest/globals';
@@ -23,8 +25,16 @@ export const calls: Call[] = [];
 export const passwords: Record<string, string> = {};
 /** Hosts whose registry is unreachable. */
 export const unreachable = new Set<string>();
+/** What each credential helper holds: helper name → host → secret. */
+export const helperStores: Record<string, Record<string, string>> = {};
+/** Credential helpers that refuse every secret, as wincred refuses an ECR token. */
+export const refusingHelpers = new Set<string>();
 
-type Auths = { auths?: Record<string, unknown> };
+type Auths = {
+  auths?: Record<string, unknown>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+};
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const done = (exitCode: number, stdout: string, stderr: string) => ({
   exitCode,
@@ -69,6 +79,19 @@ async function cli(name: string, args: string[], stdin: string | undefined, file
         `${error}: Get "https://${host}/v2/": unauthorized: authentication required\n`,
       );
     }
+    const helper = config.credHelpers?.[host] ?? config.credsStore ?? '';
+    if (name === 'docker' && helper !== '') {
+      if (refusingHelpers.has(helper)) {
+        return done(
+          1,
+          'Login Succeeded\n',
+          'Error saving credentials: error storing credentials - err: exit status 1, out: `The stub received bad data.`\n',
+        );
+      }
+      helperStores[helper] = { ...helperStores[helper], [host]: stdin ?? '' };
+      save(file, { ...config, auths: { ...config.auths, [host]: {} } });
+      return done(0, 'Login Succeeded\n', '');
+    }
     const auth = Buffer.from(`AWS:${stdin}`).toString('base64');
     save(file, { ...config, auths: { ...config.auths, [host]: { auth } } });
     return done(0, name === 'docker' ? 'Login Succeeded\n' : 'Login Succeeded!\n', '');
@@ -89,6 +112,15 @@ async function cli(name: string, args: string[], stdin: string | undefined, file
 const fake: typeof command.runCommand = async (name, args, options) => {
   const env = options?.env ?? {};
   const stdin = options?.input;
+  if (name.startsWith('docker-credential-') && args[0] === 'erase') {
+    calls.push({ command: name, args, stdin, file: '', dockerConfig: undefined });
+    const store = helperStores[name.slice('docker-credential-'.length)] ?? {};
+    if (stdin === undefined || !(stdin in store)) {
+      return done(1, 'credentials not found in native keychain\n', '');
+    }
+    Reflect.deleteProperty(store, stdin);
+    return done(0, '', '');
+  }
   const file = credentialFile(name, env);
   calls.push({ command: name, args, stdin, file: file ?? '', dockerConfig: env.DOCKER_CONFIG });
   // In the same record as @actions/core's calls, so tests can see masks come before commands.
@@ -106,5 +138,7 @@ export function reset(): void {
   runCommand.mockImplementation(fake);
   calls.length = 0;
   unreachable.clear();
+  refusingHelpers.clear();
+  for (const helper of Object.keys(helperStores)) Reflect.deleteProperty(helperStores, helper);
   for (const host of Object.keys(passwords)) Reflect.deleteProperty(passwords, host);
 }

@@ -14,6 +14,7 @@ import * as exec from '../__fixtures__/command.ts';
 jest.unstable_mockModule('@actions/core', () => core);
 jest.unstable_mockModule('../src/command.ts', () => exec);
 const { run } = await import('../src/action.ts');
+const { loadLogins } = await import('../src/state.ts');
 
 const ecr = mockClient(ECRClient);
 const ecrPublic = mockClient(ECRPUBLICClient);
@@ -60,7 +61,17 @@ const auths = (): string[] => {
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: object };
   return Object.keys(config.auths ?? {}).sort();
 };
-const savedLogins = (): unknown => JSON.parse(core.state.logins ?? '[]');
+/** The logins main recorded for the post step. */
+const savedLogins = (): unknown => loadLogins(core.state['run-dir']);
+/** The record of a docker login to a file-store host in `store`. */
+const dockerLogin = (registry: string, store: string) => ({
+  host: registry,
+  cli: 'docker',
+  store,
+  file: path.join(store, 'config.json'),
+  helper: '',
+  pinned: false,
+});
 /** ECR answers the caller's default registry, and that registry accepts the password 'pw'. */
 const oneRegistry = (): void => {
   ecr
@@ -81,9 +92,11 @@ describe('run', () => {
     ]);
     const firstSecret = core.events.indexOf('setSecret:pw');
     expect(firstSecret).toBeGreaterThanOrEqual(0);
-    // nothing but debug lines (which hold no secret) comes before the masks
+    // nothing but debug lines (which hold no secret) and the name of the run's working
+    // directory (saved first, so that a cancelled run can be cleaned up) come before the masks
+    expect(core.events[0]).toBe('saveState:run-dir');
     const firstOther = core.events.findIndex(
-      (e) => !e.startsWith('setSecret:') && !e.startsWith('debug:'),
+      (e, i) => i > 0 && !e.startsWith('setSecret:') && !e.startsWith('debug:'),
     );
     expect(firstOther).toBeGreaterThan(firstSecret);
     expect(
@@ -98,9 +111,7 @@ describe('run', () => {
       docker_password_123456789012_dkr_ecr_eu_west_1_amazonaws_com: 'pw',
       'expires-at': '2030-01-01T12:00:00.000Z',
     });
-    expect(savedLogins()).toEqual([
-      { host: host('123456789012'), cli: 'docker', store: path.join(dir, 'docker') },
-    ]);
+    expect(savedLogins()).toEqual([dockerLogin(host('123456789012'), path.join(dir, 'docker'))]);
     expect(auths()).toEqual([host('123456789012')]);
     expect(core.logs).toContain(
       `group: Logged in to ${host('123456789012')} (eu-west-1) with docker`,
@@ -178,9 +189,7 @@ describe('run', () => {
     exec.passwords[host('111111111111')] = 'pw';
     exec.passwords[host('222222222222')] = 'other';
     await run();
-    expect(savedLogins()).toEqual([
-      { host: host('111111111111'), cli: 'docker', store: path.join(dir, 'docker') },
-    ]);
+    expect(savedLogins()).toEqual([dockerLogin(host('111111111111'), path.join(dir, 'docker'))]);
     expect(core.setFailed).toHaveBeenCalledWith(
       expect.stringMatching(`^docker login to ${host('222222222222')} failed: .*unauthorized`),
     );
@@ -220,7 +229,9 @@ describe('run', () => {
     oneRegistry();
     await run();
     expect(core.setFailed).not.toHaveBeenCalled();
-    expect(core.saveState).not.toHaveBeenCalled();
+    // only the run's working directory, and that is gone: there is nothing to log out of
+    expect(Object.keys(core.state)).toEqual(['run-dir']);
+    expect(fs.existsSync(core.state['run-dir'] ?? '')).toBe(false);
   });
 
   test('mask-password false: password not masked, still an output, and a warning', async () => {
@@ -258,10 +269,11 @@ describe('run', () => {
     expect(fs.readlinkSync(path.join(isolated, 'cli-plugins'))).toBe(
       path.join(shared, 'cli-plugins'),
     );
-    expect(savedLogins()).toEqual([{ host: host('123456789012'), cli: 'docker', store: isolated }]);
+    expect(savedLogins()).toEqual([dockerLogin(host('123456789012'), isolated)]);
     // recorded before the first login, so a failure still cleans it up
+    expect(core.events.indexOf('saveState:private-config')).toBeGreaterThanOrEqual(0);
     expect(core.events.indexOf('saveState:private-config')).toBeLessThan(
-      core.events.indexOf('saveState:logins'),
+      core.events.findIndex((e) => e.startsWith('exec:docker login')),
     );
   });
 
@@ -302,7 +314,7 @@ describe('run', () => {
     );
     expect(savedLogins()).toEqual(
       expect.arrayContaining([
-        { host: host('123456789012'), cli: 'docker', store: path.join(dir, 'docker') },
+        dockerLogin(host('123456789012'), path.join(dir, 'docker')),
         {
           host: host('123456789012'),
           cli: 'podman',

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globa
 import * as exec from '../__fixtures__/command.ts';
 
 jest.unstable_mockModule('../src/command.ts', () => exec);
-const { Queue, findClis, isCli, runCli } = await import('../src/cli.ts');
+const { findClis, isCli, runCli } = await import('../src/cli.ts');
 
 let bin: string;
 const savedPath = process.env.PATH;
@@ -123,29 +123,4 @@ describe('runCli', () => {
       'timed out after 2.5 s',
     );
   });
-});
-
-test('Queue runs one piece of work at a time, in order, past failures', async () => {
-  const queue = new Queue();
-  const order: string[] = [];
-  let running = 0;
-  const work =
-    (name: string, fail = false) =>
-    async (): Promise<string> => {
-      running++;
-      expect(running).toBe(1);
-      order.push(`start ${name}`);
-      await new Promise((resolve) => setImmediate(resolve));
-      order.push(`end ${name}`);
-      running--;
-      if (fail) throw new Error(name);
-      return name;
-    };
-  const results = await Promise.allSettled([
-    queue.run(work('a')),
-    queue.run(work('b', true)),
-    queue.run(work('c')),
-  ]);
-  expect(order).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
 });

@@ -3,103 +3,222 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as exec from '../__fixtures__/command.ts';
+import type { DockerPlan } from '../src/docker.ts';
 
 jest.unstable_mockModule('../src/command.ts', () => exec);
-const { login, logout } = await import('../src/docker.ts');
-const { dockerConfigDir, readConfig, updateAuths, usesHelper } =
-  await import('../src/docker-config.ts');
+const { login, logout, planDocker } = await import('../src/docker.ts');
+const { readJson } = await import('../src/stores.ts');
 
+let root: string;
 let dir: string;
+let work: string;
 const once = { attempts: 1, timeoutMs: 5000 };
 const hosts = Array.from(
   { length: 8 },
   (_, i) => `11111111111${i}.dkr.ecr.eu-west-1.amazonaws.com`,
 );
+const file = (): string => path.join(dir, 'config.json');
 const writeConfig = (config: object): void => {
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  fs.writeFileSync(file(), JSON.stringify(config));
 };
+const config = () => readJson(file());
+const authOf = (password: string) => ({ auth: Buffer.from(`AWS:${password}`).toString('base64') });
+/** A plan as planDocker makes it, with the default store docker would detect given. */
+const plan = (detected = '', isPrivate = false): DockerPlan => ({
+  dir,
+  file: file(),
+  config: config(),
+  detected,
+  private: isPrivate,
+  work,
+  refusing: new Set(),
+});
 
 beforeEach(() => {
   exec.reset();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-test-'));
-  process.env.RUNNER_TEMP = dir;
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-test-'));
+  dir = path.join(root, 'docker');
+  work = path.join(root, 'work');
+  fs.mkdirSync(dir);
+  fs.mkdirSync(work);
 });
 afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-  delete process.env.RUNNER_TEMP;
+  fs.rmSync(root, { recursive: true, force: true });
 });
 
 describe('login', () => {
   test('passes the password on stdin only and writes the credential to config.json', async () => {
     exec.passwords['a.example'] = 'pw-1';
-    const output = await login('a.example', 'AWS', 'pw-1', dir, once);
-    expect(output).toBe('Login Succeeded');
+    const done = await login('a.example', 'AWS', 'pw-1', plan(), once);
+    expect(done).toEqual({
+      output: 'Login Succeeded',
+      login: {
+        host: 'a.example',
+        cli: 'docker',
+        store: dir,
+        file: file(),
+        helper: '',
+        pinned: false,
+      },
+    });
     expect(exec.calls).toHaveLength(1);
     const [call] = exec.calls;
     expect(call?.args).toEqual(['login', '--username', 'AWS', '--password-stdin', 'a.example']);
     expect(call?.stdin).toBe('pw-1');
-    expect(call?.args.join(' ')).not.toContain('pw-1');
-    expect(readConfig(dir).auths).toEqual({
-      'a.example': { auth: Buffer.from('AWS:pw-1').toString('base64') },
+    expect(config()).toEqual({ auths: { 'a.example': authOf('pw-1') } });
+    expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
+    expect([fs.readdirSync(dir), fs.readdirSync(work)]).toEqual([['config.json'], []]);
+  });
+
+  test('docker runs in a staging directory that sees every entry of the real one', async () => {
+    fs.mkdirSync(path.join(dir, 'contexts'));
+    fs.mkdirSync(path.join(dir, 'cli-plugins'));
+    fs.writeFileSync(path.join(dir, 'features.json'), '{}');
+    writeConfig({ currentContext: 'ci', auths: { 'old.example': {} }, credsStore: 'pass' });
+    exec.passwords['a.example'] = 'pw';
+    const seen: { entries: string[]; config: unknown; links: string[] }[] = [];
+    exec.runCommand.mockImplementationOnce(async (...args) => {
+      const staging = args[2]?.env?.DOCKER_CONFIG ?? '';
+      const entries = fs.readdirSync(staging).sort();
+      seen.push({
+        entries,
+        config: readJson(path.join(staging, 'config.json')),
+        links: entries.filter((e) => fs.lstatSync(path.join(staging, e)).isSymbolicLink()),
+      });
+      const result = await exec.runCommand.getMockImplementation()?.(...args);
+      if (result === undefined) throw new Error('no implementation');
+      return result;
     });
-    expect(fs.statSync(path.join(dir, 'config.json')).mode & 0o777).toBe(0o600);
-    expect(fs.readdirSync(dir)).toEqual(['config.json']);
+    await login('a.example', 'AWS', 'pw', plan(), once);
+    expect(seen).toEqual([
+      {
+        entries: ['cli-plugins', 'config.json', 'contexts', 'features.json'],
+        // every setting, the host's store named explicitly, no other credential
+        config: { currentContext: 'ci', credHelpers: { 'a.example': 'pass' } },
+        links: ['cli-plugins', 'contexts', 'features.json'],
+      },
+    ]);
+    expect(exec.helperStores).toEqual({ pass: { 'a.example': 'pw' } });
   });
 
   test('keeps every credential and setting when 8 logins run at once', async () => {
-    writeConfig({ auths: { 'old.example': { auth: 'b2xk' } }, detachKeys: 'ctrl-e,e' });
+    writeConfig({ auths: { 'old.example': { auth: 'b2xk' } }, detachKeys: 'ctrl-e,e', x: [1] });
     hosts.forEach((host, i) => (exec.passwords[host] = `pw-${i}`));
-    await Promise.all(hosts.map((host, i) => login(host, 'AWS', `pw-${i}`, dir, once)));
-    const config = readConfig(dir);
-    expect(Object.keys(config.auths ?? {}).sort()).toEqual(['old.example', ...hosts].sort());
-    expect(config.detachKeys).toBe('ctrl-e,e');
-    // each login ran in a staging config of its own that held no other credential
-    const staging = new Set(exec.calls.map((c) => c.dockerConfig));
-    expect(staging.size).toBe(8);
-    expect(staging.has(dir)).toBe(false);
-    expect(fs.readdirSync(dir)).toEqual(['config.json']);
+    const p = plan();
+    await Promise.all(hosts.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once)));
+    const after = config();
+    expect(Object.keys(after.auths ?? {}).sort()).toEqual(['old.example', ...hosts].sort());
+    expect([after.detachKeys, after.x]).toEqual(['ctrl-e,e', [1]]);
+    expect(new Set(exec.calls.map((c) => c.dockerConfig)).size).toBe(8);
+    expect(fs.readdirSync(work)).toEqual([]);
   });
 
-  test('logs in directly, one at a time, when a credential helper holds the credentials', async () => {
-    writeConfig({ credHelpers: { [hosts[0] ?? '']: 'ecr-login' } });
-    exec.passwords[hosts[0] ?? ''] = 'pw';
-    await login(hosts[0] ?? '', 'AWS', 'pw', dir, once);
-    expect(exec.calls.map((c) => c.dockerConfig)).toEqual([dir]);
+  test('one host through a helper and four in the file, all at once: none is lost', async () => {
+    const [h0, h1, h2, h3, h4] = hosts;
+    writeConfig({ credHelpers: { [h2 ?? '']: 'fake' } });
+    const five = [h0, h1, h2, h3, h4].map((h) => h ?? '');
+    five.forEach((host, i) => (exec.passwords[host] = `pw-${i}`));
+    const p = plan();
+    await Promise.all(five.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once)));
+    expect(config()).toEqual({
+      auths: Object.fromEntries(five.map((h, i) => [h, h === h2 ? {} : authOf(`pw-${i}`)])),
+      credHelpers: { [h2 ?? '']: 'fake' },
+    });
+    expect(exec.helperStores).toEqual({ fake: { [h2 ?? '']: 'pw-2' } });
+  });
+
+  test('logins through one helper run one at a time', async () => {
+    writeConfig({ credsStore: 'pass' });
+    hosts.forEach((host, i) => (exec.passwords[host] = `pw-${i}`));
+    let running = 0;
+    let most = 0;
+    const inner = exec.runCommand.getMockImplementation();
+    exec.runCommand.mockImplementation(async (...args) => {
+      most = Math.max(most, ++running);
+      const result = await inner?.(...args);
+      running--;
+      if (result === undefined) throw new Error('no implementation');
+      return result;
+    });
+    const p = plan();
+    await Promise.all(hosts.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once)));
+    expect(most).toBe(1);
+    expect(Object.keys(exec.helperStores.pass ?? {})).toHaveLength(8);
+  });
+
+  test('a store docker detected by itself is written to the file, as docker persists it', async () => {
+    exec.passwords['a.example'] = 'pw';
+    const done = await login('a.example', 'AWS', 'pw', plan('secretservice'), once);
+    expect(done.login.helper).toBe('secretservice');
+    expect(config()).toEqual({ auths: { 'a.example': {} }, credsStore: 'secretservice' });
+  });
+
+  test('a detected default store that refuses the token: the file keeps it, for that host alone', async () => {
+    exec.refusingHelpers.add('wincred');
+    hosts.slice(0, 3).forEach((host) => (exec.passwords[host] = 'pw'));
+    const p = plan('wincred');
+    const done = await Promise.all(
+      hosts.slice(0, 3).map((host) => login(host, 'AWS', 'pw', p, once)),
+    );
+    expect(done.map((d) => [d.login.helper, d.login.pinned, d.note])).toEqual(
+      hosts
+        .slice(0, 3)
+        .map(() => [
+          '',
+          true,
+          `docker's default credential store 'wincred' refused the ECR token; the credential is kept in ${file()} for this registry alone`,
+        ]),
+    );
+    expect(config()).toEqual({
+      auths: Object.fromEntries(hosts.slice(0, 3).map((h) => [h, authOf('pw')])),
+      credsStore: 'wincred',
+      credHelpers: Object.fromEntries(hosts.slice(0, 3).map((h) => [h, ''])),
+    });
+    // the store was tried once; the next logins went to the file at once
+    expect(exec.calls).toHaveLength(4);
+  });
+
+  test('a store the config names that refuses the token fails, naming the store and the fix', async () => {
+    writeConfig({ credsStore: 'desktop' });
+    exec.refusingHelpers.add('desktop');
+    exec.passwords['a.example'] = 'pw';
+    await expect(login('a.example', 'AWS', 'pw', plan(), once)).rejects.toThrow(
+      `docker login to a.example failed: Error saving credentials: error storing credentials - err: exit status 1, out: \`The stub received bad data.\`. The credential store 'desktop' ("credsStore" in ${file()}) did not take the ECR token. To keep this registry's credential in config.json instead, add "credHelpers": {"a.example": ""} to that file, or set 'isolate-credentials: true'.`,
+    );
+    expect(config()).toEqual({ credsStore: 'desktop' });
   });
 
   test('a job-private config keeps the credential in its own file despite a credsStore', async () => {
     writeConfig({ credsStore: 'desktop', credHelpers: { 'other.example': 'gcloud' } });
     exec.passwords['a.example'] = 'pw';
-    await login('a.example', 'AWS', 'pw', dir, once, true);
-    const config = readConfig(dir);
-    expect(config.credHelpers).toEqual({ 'other.example': 'gcloud', 'a.example': '' });
-    expect(config.credsStore).toBe('desktop');
-    expect(Object.keys(config.auths ?? {})).toEqual(['a.example']);
-    // docker ran in a staging config that names no helper at all
-    const staging = exec.calls[0]?.dockerConfig ?? '';
-    expect(staging).not.toBe(dir);
-    await expect(logout(['a.example'], dir)).resolves.toEqual([
-      { host: 'a.example', removed: true },
-    ]);
-    expect(exec.calls).toHaveLength(1);
+    const done = await login('a.example', 'AWS', 'pw', plan('', true), once);
+    expect(done.login).toMatchObject({ helper: '', pinned: true });
+    expect(config()).toEqual({
+      credsStore: 'desktop',
+      credHelpers: { 'other.example': 'gcloud', 'a.example': '' },
+      auths: { 'a.example': authOf('pw') },
+    });
+    expect(exec.helperStores).toEqual({});
   });
 
-  test('serialises logins that go through a credsStore', async () => {
-    writeConfig({ credsStore: 'pass' });
-    hosts.forEach((host, i) => (exec.passwords[host] = `pw-${i}`));
-    await Promise.all(hosts.map((host, i) => login(host, 'AWS', `pw-${i}`, dir, once)));
-    // the fake CLI rewrites config.json at exit, so only serial runs keep all 8
-    expect(Object.keys(readConfig(dir).auths ?? {})).toHaveLength(8);
-    expect(exec.calls.every((c) => c.dockerConfig === dir)).toBe(true);
+  test('writes through a symbolic link to its target and keeps the mode', async () => {
+    const target = path.join(root, 'shared.json');
+    fs.writeFileSync(target, JSON.stringify({ auths: { keep: {} } }), { mode: 0o640 });
+    fs.chmodSync(target, 0o640);
+    fs.symlinkSync(target, file());
+    exec.passwords['a.example'] = 'pw';
+    await login('a.example', 'AWS', 'pw', await planDocker(dir, false, work), once);
+    expect(fs.lstatSync(file()).isSymbolicLink()).toBe(true);
+    expect(readJson(target)).toEqual({ auths: { keep: {}, 'a.example': authOf('pw') } });
+    expect(fs.statSync(target).mode & 0o777).toBe(0o640);
   });
 
   test('a refused password fails naming the registry, with docker message and no password', async () => {
     exec.passwords['a.example'] = 'right';
-    await expect(login('a.example', 'AWS', 'wrong', dir, once)).rejects.toThrow(
+    await expect(login('a.example', 'AWS', 'wrong', plan(), once)).rejects.toThrow(
       'docker login to a.example failed: Error response from daemon: Get "https://a.example/v2/": unauthorized: authentication required',
     );
-    expect(readConfig(dir)).toEqual({});
-    expect(fs.readdirSync(dir)).toEqual([]);
+    expect([fs.readdirSync(dir), fs.readdirSync(work)]).toEqual([[], []]);
   });
 
   test('a failure message never carries the password, and drops docker warnings', async () => {
@@ -109,15 +228,8 @@ describe('login', () => {
       stderr: 'WARNING! Using --password via the CLI is insecure.\nbad secret-pw here\n',
       timedOut: false,
     });
-    await expect(login('a.example', 'AWS', 'secret-pw', dir, once)).rejects.toThrow(
+    await expect(login('a.example', 'AWS', 'secret-pw', plan(), once)).rejects.toThrow(
       /^docker login to a\.example failed: bad \*\*\* here$/,
-    );
-  });
-
-  test('a failure with nothing on stderr reports the exit code', async () => {
-    exec.runCommand.mockResolvedValueOnce({ exitCode: 3, stdout: '', stderr: '', timedOut: false });
-    await expect(login('a.example', 'AWS', 'pw', dir, once)).rejects.toThrow(
-      'docker login to a.example failed: docker login exited with code 3',
     );
   });
 });
@@ -146,7 +258,7 @@ describe('login retries', () => {
       if (result === undefined) throw new Error('no implementation');
       return result;
     });
-    await login('a.example', 'AWS', 'pw', dir, retrying(sleeps, retries));
+    await login('a.example', 'AWS', 'pw', plan(), retrying(sleeps, retries));
     expect(exec.calls).toHaveLength(2);
     expect(exec.calls.every((c) => c.stdin === 'pw')).toBe(true);
     expect(sleeps).toHaveLength(1);
@@ -155,13 +267,13 @@ describe('login retries', () => {
     expect(retries).toEqual([
       '1: Error response from daemon: Get "https://a.example/v2/": dial tcp: connection refused',
     ]);
-    expect(Object.keys(readConfig(dir).auths ?? {})).toEqual(['a.example']);
+    expect(Object.keys(config().auths ?? {})).toEqual(['a.example']);
   });
 
   test('gives up after the last attempt, saying how many were made', async () => {
     exec.unreachable.add('a.example');
     const sleeps: number[] = [];
-    await expect(login('a.example', 'AWS', 'pw', dir, retrying(sleeps, []))).rejects.toThrow(
+    await expect(login('a.example', 'AWS', 'pw', plan(), retrying(sleeps, []))).rejects.toThrow(
       /^docker login to a\.example failed: .*connection refused \(after 3 attempts\)$/,
     );
     expect(exec.calls).toHaveLength(3);
@@ -171,7 +283,7 @@ describe('login retries', () => {
   test('never retries a refused password', async () => {
     exec.passwords['a.example'] = 'right';
     const sleeps: number[] = [];
-    await expect(login('a.example', 'AWS', 'wrong', dir, retrying(sleeps, []))).rejects.toThrow(
+    await expect(login('a.example', 'AWS', 'wrong', plan(), retrying(sleeps, []))).rejects.toThrow(
       /unauthorized: authentication required$/,
     );
     expect(exec.calls).toHaveLength(1);
@@ -187,86 +299,103 @@ describe('login retries', () => {
       timedOut: true,
     });
     const retries: string[] = [];
-    await login('a.example', 'AWS', 'pw', dir, retrying([], retries));
+    await login('a.example', 'AWS', 'pw', plan(), retrying([], retries));
     expect(retries).toEqual(['1: timed out after 5 s']);
     expect(exec.runCommand.mock.calls.map((call) => call[2]?.timeoutMs)).toEqual([5000, 5000]);
   });
 });
 
+describe('planDocker', () => {
+  test('fails on a config.json that is not JSON, naming it, and leaves it as it was', async () => {
+    fs.writeFileSync(file(), '{not json');
+    await expect(planDocker(dir, false, work)).rejects.toThrow(
+      `The credential file ${file()} is not a valid JSON object, so it was left untouched.`,
+    );
+    expect(fs.readFileSync(file(), 'utf8')).toBe('{not json');
+  });
+
+  test('detects no default store for a file that holds a credential', async () => {
+    writeConfig({ auths: { a: {} } });
+    expect((await planDocker(dir, false, work)).detected).toBe('');
+  });
+});
+
 describe('logout', () => {
+  const record = (host: string, extra: object = {}) => ({
+    host,
+    cli: 'docker' as const,
+    store: dir,
+    file: file(),
+    ...extra,
+  });
+
   test('removes exactly the given credentials from config.json in one rewrite', async () => {
     writeConfig({
       auths: { a: { auth: 'x' }, b: { auth: 'y' }, keep: { auth: 'z' } },
       psFormat: 'x',
     });
-    const results = await logout(['a', 'b', 'gone'], dir);
+    const results = await logout([record('a'), record('b'), record('gone')]);
     expect(results).toEqual([
       { host: 'a', removed: true },
       { host: 'b', removed: true },
       { host: 'gone', removed: false },
     ]);
-    expect(readConfig(dir)).toEqual({ auths: { keep: { auth: 'z' } }, psFormat: 'x' });
+    expect(config()).toEqual({ auths: { keep: { auth: 'z' } }, psFormat: 'x' });
     expect(exec.calls).toEqual([]);
   });
 
   test('reports nothing removed when there is no config.json', async () => {
-    expect(await logout(['a'], dir)).toEqual([{ host: 'a', removed: false }]);
-    expect(fs.existsSync(path.join(dir, 'config.json'))).toBe(false);
+    expect(await logout([record('a')])).toEqual([{ host: 'a', removed: false }]);
+    expect(fs.existsSync(file())).toBe(false);
   });
 
-  test('uses docker logout for hosts held by a credential helper', async () => {
-    writeConfig({ auths: { a: {} }, credHelpers: { a: 'ecr-login' } });
-    expect(await logout(['a'], dir)).toEqual([{ host: 'a', removed: true }]);
-    expect(exec.calls.map((c) => [c.args, c.dockerConfig])).toEqual([[['logout', 'a'], dir]]);
+  test('erases a helper-held credential from the helper the login used', async () => {
+    writeConfig({ auths: { a: {} }, credHelpers: { a: 'other-now' } });
+    exec.helperStores.fake = { a: 'pw' };
+    expect(await logout([record('a', { helper: 'fake' })])).toEqual([{ host: 'a', removed: true }]);
+    expect(exec.calls.map((c) => [c.command, c.args, c.stdin])).toEqual([
+      ['docker-credential-fake', ['erase'], 'a'],
+    ]);
+    expect(exec.helperStores.fake).toEqual({});
+    expect(config()).toEqual({ auths: {}, credHelpers: { a: 'other-now' } });
   });
 
-  test('reports a failed docker logout with its message', async () => {
-    writeConfig({ credsStore: 'pass' });
+  test('a helper that holds nothing for the host: already gone; one that fails: its message', async () => {
+    writeConfig({ auths: { a: {}, b: {} } });
     exec.runCommand.mockResolvedValueOnce({
       exitCode: 1,
       stdout: '',
       stderr: 'store broke\n',
       timedOut: false,
     });
-    expect(await logout(['a'], dir)).toEqual([{ host: 'a', error: 'store broke' }]);
+    expect(await logout([record('a', { helper: 'x' }), record('b', { helper: 'fake' })])).toEqual([
+      { host: 'a', error: 'docker-credential-x erase: store broke' },
+      { host: 'b', removed: false },
+    ]);
+  });
+
+  test('removes the empty credHelpers entries its logins added, and only those', async () => {
+    writeConfig({
+      auths: { a: {}, b: {} },
+      credsStore: 'wincred',
+      credHelpers: { a: '', b: '', c: '' },
+    });
+    await logout([record('a', { pinned: true }), record('b')]);
+    expect(config()).toEqual({ auths: {}, credsStore: 'wincred', credHelpers: { b: '', c: '' } });
+    writeConfig({ auths: { a: {} }, credHelpers: { a: '' } });
+    await logout([record('a', { pinned: true })]);
+    expect(config()).toEqual({ auths: {} });
+  });
+
+  test('leaves the file untouched when nothing of its logins is in it', async () => {
+    writeConfig({ auths: { keep: {} } });
+    fs.utimesSync(file(), 0, 0);
+    expect(await logout([record('gone')])).toEqual([{ host: 'gone', removed: false }]);
+    expect(fs.statSync(file()).mtimeMs).toBe(0);
   });
 
   test('fails on a config.json that is not JSON', async () => {
-    fs.writeFileSync(path.join(dir, 'config.json'), '{not json');
-    await expect(logout(['a'], dir)).rejects.toThrow(/is not valid JSON/);
-  });
-});
-
-describe('docker config', () => {
-  test.each<[Record<string, unknown>, boolean]>([
-    [{}, false],
-    [{ credsStore: 'pass' }, true],
-    [{ credHelpers: { h: 'ecr-login' } }, true],
-    [{ credHelpers: { other: 'ecr-login' } }, false],
-    [{ credsStore: 'pass', credHelpers: { h: '' } }, false],
-    [{ credsStore: '', credHelpers: {} }, false],
-  ])('usesHelper(%j, h) is %s, as the docker CLI decides', (config, expected) => {
-    expect(usesHelper(config, 'h')).toBe(expected);
-  });
-
-  test('DOCKER_CONFIG wins over ~/.docker', () => {
-    expect(dockerConfigDir({ DOCKER_CONFIG: '/x' })).toBe('/x');
-    expect(dockerConfigDir({})).toBe(path.join(os.homedir(), '.docker'));
-  });
-
-  test('an empty file is an empty config', () => {
-    fs.writeFileSync(path.join(dir, 'config.json'), ' \n');
-    expect(readConfig(dir)).toEqual({});
-  });
-
-  test('creates the directory when it is missing', () => {
-    const nested = path.join(dir, 'new');
-    expect(updateAuths(nested, { h: { auth: 'x' } })).toEqual([]);
-    expect(readConfig(nested)).toEqual({ auths: { h: { auth: 'x' } } });
-  });
-
-  test('other read errors propagate', () => {
-    fs.mkdirSync(path.join(dir, 'config.json'));
-    expect(() => readConfig(dir)).toThrow(/EISDIR/);
+    fs.writeFileSync(file(), '{not json');
+    await expect(logout([record('a')])).rejects.toThrow(/is not a valid JSON object/);
   });
 });

@@ -7,7 +7,8 @@ import * as exec from '../__fixtures__/command.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
 jest.unstable_mockModule('../src/command.ts', () => exec);
-const { defaultStores, logInWithAll, logOutOfAll } = await import('../src/logins.ts');
+const { logInWithAll, logOutOfAll, planLogins } = await import('../src/logins.ts');
+const { defaultStores } = await import('../src/stores.ts');
 
 let dir: string;
 const once = { attempts: 1, timeoutMs: 5000 };
@@ -46,15 +47,11 @@ describe('one file shared by docker and podman', () => {
     const hosts = ['a.example', 'b.example', 'c.example'];
     for (const host of hosts) exec.passwords[host] = `pw-${host}`;
     const recorded: string[] = [];
+    const plan = await planLogins(['docker', 'podman'], stores, dir);
     const results = await Promise.all(
       hosts.map((host) =>
-        logInWithAll(
-          host,
-          { username: 'AWS', password: `pw-${host}` },
-          ['docker', 'podman'],
-          stores,
-          once,
-          (login) => recorded.push(`${login.cli} ${login.host} ${login.store}`),
+        logInWithAll(host, { username: 'AWS', password: `pw-${host}` }, plan, once, (login) =>
+          recorded.push(`${login.cli} ${login.host} ${login.store}`),
         ),
       ),
     );
@@ -67,7 +64,7 @@ describe('one file shared by docker and podman', () => {
       hosts.flatMap((h) => [`docker ${h} ${dir}`, `podman ${h} ${file}`]).sort(),
     );
     const logins = hosts.flatMap((host) => [
-      { host, cli: 'docker' as const, store: dir },
+      { host, cli: 'docker' as const, store: dir, file },
       { host, cli: 'podman' as const, store: file },
     ]);
     const out = await logOutOfAll(logins);

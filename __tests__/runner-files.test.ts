@@ -86,13 +86,15 @@ test('main writes outputs and state through the runner files; post reads the sta
       'expires-at': '2031-05-06T07:08:09.000Z',
     });
     const state = parseFileCommands(path.join(dir, 'github_state'));
-    process.env.STATE_logins = state.logins;
+    expect(Object.keys(state)).toEqual(['run-dir']);
+    process.env['STATE_run-dir'] = state['run-dir'];
     await post();
     const after = JSON.parse(fs.readFileSync(path.join(dir, 'docker', 'config.json'), 'utf8')) as {
       auths: object;
     };
     expect(after.auths).toEqual({});
     expect(process.exitCode).toBeUndefined();
+    expect(fs.existsSync(state['run-dir'] ?? '')).toBe(false);
   } finally {
     write.mockRestore();
   }

@@ -1,16 +1,17 @@
 import * as core from '@actions/core';
-import { Output } from './constants.ts';
+import { Output, OutputPrefix } from './constants.ts';
 import { errorMessage } from './errors.ts';
 import { findClis } from './cli.ts';
 import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
 import type { Credential } from './ecr.ts';
 import { getInputs } from './inputs.ts';
 import type { Inputs } from './inputs.ts';
-import { defaultStores, isolateStores, logInWithAll } from './logins.ts';
-import type { Stores } from './logins.ts';
+import { logInWithAll, planLogins } from './logins.ts';
+import type { LoginPlan } from './logins.ts';
 import { needsRegion, outputSuffix, parseRegistries, withRegion } from './registries.ts';
-import { saveLogins } from './state.ts';
-import type { Login } from './state.ts';
+import type { ResolvedTarget } from './registries.ts';
+import { endRun, recordLogin, startRun } from './state.ts';
+import { defaultStores, isolateStores } from './stores.ts';
 import { writeSummary } from './summary.ts';
 import type { SummaryRow } from './summary.ts';
 import type { Cli } from './cli.ts';
@@ -22,45 +23,58 @@ export async function run(): Promise<void> {
     const targets = parseRegistries(inputs.registries, inputs.registryType);
     const region = needsRegion(targets) ? await resolveRegion(inputs.region) : '';
     const resolved = withRegion(targets, region);
-    const groups = groupByRegion(resolved);
     const clis = await findClis(inputs.containerCli);
     const stores = inputs.isolateCredentials ? isolateStores(clis) : defaultStores();
-
-    const session = new Session(inputs, clis, stores, resolved.length);
-    const results = await Promise.allSettled(
-      groups.map(async (group) => {
-        const credentials = await fetchCredentials(group, {
-          proxy: inputs.httpProxy,
-          maskPassword: inputs.maskPassword,
-        });
-        const order = group.targets.map((target) => resolved.indexOf(target));
-        await Promise.all(credentials.map((c, i) => session.logIn(c, order[i] ?? i)));
-      }),
-    );
-    for (const result of results) {
-      if (result.status === 'rejected') session.failures.push(errorMessage(result.reason));
+    const runDir = startRun();
+    try {
+      const plan = await planLogins(clis, stores, runDir);
+      await logInToAll(inputs, resolved, plan, runDir);
+    } finally {
+      endRun(runDir);
     }
-    await session.finish();
   } catch (error) {
     core.setFailed(errorMessage(error));
   }
 }
 
+/** Logs in to every registry of every group, then sets outputs and the summary. */
+async function logInToAll(
+  inputs: Inputs,
+  resolved: ResolvedTarget[],
+  plan: LoginPlan,
+  runDir: string,
+): Promise<void> {
+  const session = new Session(inputs, plan, runDir, resolved.length);
+  const results = await Promise.allSettled(
+    groupByRegion(resolved).map(async (group) => {
+      const credentials = await fetchCredentials(group, {
+        proxy: inputs.httpProxy,
+        maskPassword: inputs.maskPassword,
+      });
+      const order = group.targets.map((target) => resolved.indexOf(target));
+      await Promise.all(credentials.map((c, i) => session.logIn(c, order[i] ?? i)));
+    }),
+  );
+  for (const result of results) {
+    if (result.status === 'rejected') session.failures.push(errorMessage(result.reason));
+  }
+  await session.finish();
+}
+
 /** The logins of one run: what worked, what failed, and what the post step must undo. */
 class Session {
   readonly failures: string[] = [];
-  readonly #logins: Login[] = [];
   readonly #done: { credential: Credential; clis: Cli[]; order: number }[] = [];
   readonly #inputs: Inputs;
-  readonly #clis: Cli[];
-  readonly #stores: Stores;
+  readonly #plan: LoginPlan;
+  readonly #runDir: string;
   readonly #asked: number;
 
   /** `asked`: how many registries the inputs name. */
-  constructor(inputs: Inputs, clis: Cli[], stores: Stores, asked: number) {
+  constructor(inputs: Inputs, plan: LoginPlan, runDir: string, asked: number) {
     this.#inputs = inputs;
-    this.#clis = clis;
-    this.#stores = stores;
+    this.#plan = plan;
+    this.#runDir = runDir;
     this.#asked = asked;
   }
 
@@ -74,8 +88,7 @@ class Session {
     const results = await logInWithAll(
       host,
       credential,
-      this.#clis,
-      this.#stores,
+      this.#plan,
       {
         attempts,
         timeoutMs: this.#inputs.loginTimeoutMs,
@@ -87,8 +100,7 @@ class Session {
         },
       },
       (login) => {
-        this.#logins.push(login);
-        if (!this.#inputs.skipLogout) saveLogins(this.#logins);
+        if (!this.#inputs.skipLogout) recordLogin(this.#runDir, login);
       },
     );
     const succeeded = results.flatMap((r) => ('output' in r ? [r] : []));
@@ -98,7 +110,10 @@ class Session {
     core.startGroup(
       `Logged in to ${host} (${region}) with ${succeeded.map((r) => r.cli).join(', ')}`,
     );
-    for (const r of succeeded) core.info(`${r.cli}: ${r.output || 'logged in'}`);
+    for (const r of succeeded) {
+      core.info(`${r.cli}: ${r.output || 'logged in'}`);
+      if (r.note) core.info(`${r.cli}: ${r.note}`);
+    }
     core.info(`Credentials expire at ${expiresAt.toISOString()}`);
     core.endGroup();
   }
@@ -126,8 +141,8 @@ function setOutputs(credentials: Credential[], asked: number, maskPassword: bool
   core.setOutput(Output.Registries, credentials.map((c) => c.host).join(','));
   for (const credential of credentials) {
     const suffix = outputSuffix(credential.host);
-    core.setOutput(`docker_username_${suffix}`, credential.username);
-    core.setOutput(`docker_password_${suffix}`, credential.password);
+    core.setOutput(`${OutputPrefix.Username}${suffix}`, credential.username);
+    core.setOutput(`${OutputPrefix.Password}${suffix}`, credential.password);
   }
   const earliest = Math.min(...credentials.map((c) => c.expiresAt.getTime()));
   core.setOutput(Output.ExpiresAt, new Date(earliest).toISOString());

@@ -2,20 +2,30 @@ import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import { errorMessage } from './errors.ts';
 import { logOutOfAll } from './logins.ts';
-import { loadLogins, loadPrivateConfig } from './state.ts';
+import { loadLogins, loadPrivateConfig, loadRunDir } from './state.ts';
 import type { Login } from './state.ts';
+import { removeLeftovers } from './stores.ts';
 
 /**
- * The post step: logs out of exactly the registries the main step logged in to, then deletes the
- * job-private credential directory if there is one. A credential that cannot be removed stays on
- * the runner, so that fails the step; one already gone does not.
+ * The post step: logs out of exactly the registries the main step logged in to, from where it
+ * stored them, then deletes this run's working directory, any temporary file of this action's
+ * left beside a credential file, and the job-private credential directory if there is one. A
+ * credential that cannot be removed stays on the runner, so that fails the step; one already
+ * gone does not.
  */
 export async function post(): Promise<void> {
+  const runDir = loadRunDir();
+  let logins: Login[] = [];
   try {
-    await logOut(loadLogins());
+    logins = loadLogins(runDir);
+    await logOut(logins);
   } catch (error) {
     core.setFailed(errorMessage(error));
   }
+  for (const file of removeLeftovers(logins.flatMap((l) => (l.file ? [l.file] : [])))) {
+    core.info(`Deleted a temporary credential file left by an interrupted write: ${file}`);
+  }
+  if (runDir !== undefined) fs.rmSync(runDir, { recursive: true, force: true });
   const privateConfig = loadPrivateConfig();
   if (privateConfig !== undefined) {
     fs.rmSync(privateConfig, { recursive: true, force: true });

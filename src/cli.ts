@@ -89,14 +89,3 @@ export function loginWithRetries(
     throw new Error(`${cli} login to ${host} failed: ${errorMessage(error)}`);
   });
 }
-
-/** Runs work one piece at a time per queue: for stores that are not safe for concurrent writers. */
-export class Queue {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(work, work);
-    this.#tail = next.catch(() => undefined);
-    return next;
-  }
-}

@@ -12,16 +12,22 @@ export const Input = {
   ContainerCli: 'container-cli',
 } as const;
 
-/** Names of the action's fixed outputs; per-registry outputs are built by `credentialOutputs`. */
+/** Names of the action's fixed outputs. */
 export const Output = {
   Registry: 'registry',
   Registries: 'registries',
   ExpiresAt: 'expires-at',
 } as const;
 
+/** Per-registry outputs: the prefix, then the host in output-name form (`outputSuffix`). */
+export const OutputPrefix = {
+  Username: 'docker_username_',
+  Password: 'docker_password_',
+} as const;
+
 /** Keys under which the main step hands the post step what it has to undo. */
 export const State = {
-  Logins: 'logins',
+  RunDir: 'run-dir',
   PrivateConfig: 'private-config',
 } as const;
 

@@ -1,15 +1,16 @@
 import * as fs from 'node:fs';
 import { errorMessage } from './errors.ts';
-import { Queue, loginWithRetries, runCli } from './cli.ts';
+import { loginWithRetries, runCli } from './cli.ts';
 import type { Cli, LogoutResult } from './cli.ts';
 import type { RetryPolicy } from './retry.ts';
+import { withFileLock } from './stores.ts';
 
-/**
+/*
  * podman, buildah and skopeo share one credential file (containers-auth.json): each chooses it
  * itself — REGISTRY_AUTH_FILE, else DOCKER_CONFIG's config.json, else its default — and
- * rewrites it whole, so their logins and logouts run one at a time.
+ * rewrites it whole, so their logins and logouts run under the file's lock, which docker's
+ * merges into the same config.json take too.
  */
-const shared = new Queue();
 
 /** The environment that makes the CLI use `authFile`; '' leaves the choice to the CLI. */
 function env(authFile: string): NodeJS.ProcessEnv {
@@ -25,7 +26,9 @@ export function login(
   authFile: string,
   retry: RetryPolicy,
 ): Promise<string> {
-  return shared.run(() => loginWithRetries(cli, host, username, password, env(authFile), retry));
+  return withFileLock(authFile, () =>
+    loginWithRetries(cli, host, username, password, env(authFile), retry),
+  );
 }
 
 /** Said by a CLI that had nothing to remove, or whose credential file is gone. */
@@ -40,7 +43,7 @@ export function logout(
   hosts: string[],
   authFile: string,
 ): Promise<LogoutResult[]> {
-  return shared.run(async () => {
+  return withFileLock(authFile, async () => {
     const results: LogoutResult[] = [];
     for (const host of hosts) {
       if (authFile !== '' && !fs.existsSync(authFile)) {
@@ -59,9 +62,4 @@ export function logout(
     }
     return results;
   });
-}
-
-/** Runs work on the queue of the shared credential file: for docker, when it writes there too. */
-export function withSharedFile<T>(work: () => Promise<T>): Promise<T> {
-  return shared.run(work);
 }

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** The parts of the docker CLI's config.json this action reads or changes. */
+/** The parts of the docker CLI's config.json this action reads; every other key is kept as is. */
 export interface DockerConfig {
   auths?: Record<string, unknown>;
   credsStore?: string;
@@ -10,99 +9,73 @@ export interface DockerConfig {
   [key: string]: unknown;
 }
 
-/** The docker CLI's config directory: DOCKER_CONFIG, else ~/.docker. */
-export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_CONFIG || path.join(os.homedir(), '.docker');
+/** The name of docker's credential file inside its config directory. */
+export const CONFIG_FILE = 'config.json';
+
+/** Platform facts docker's rules depend on; replaced in tests to follow Windows or macOS rules. */
+export interface Platform {
+  name: NodeJS.Platform;
+  /** path.win32 on Windows, path.posix elsewhere. */
+  path: path.PlatformPath;
+  home: string;
 }
 
-/** Reads `<dir>/config.json`; a missing file is an empty config. */
-export function readConfig(dir: string): DockerConfig {
-  const file = path.join(dir, 'config.json');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw error;
-  }
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as DockerConfig;
-  } catch {
-    throw new Error(`The docker config file ${file} is not valid JSON.`);
-  }
+export const thisPlatform: Platform = { name: process.platform, path, home: os.homedir() };
+
+/** The docker CLI's config directory: DOCKER_CONFIG, else `.docker` in the home directory. */
+export function dockerConfigDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: Platform = thisPlatform,
+): string {
+  return env.DOCKER_CONFIG || platform.path.join(platform.home, '.docker');
 }
 
-/** True when the CLI keeps this host's credential in a credential helper, not in config.json. */
-export function usesHelper(config: DockerConfig, host: string): boolean {
-  // As the docker CLI decides: a credHelpers entry for the host wins, even an empty one.
+/** True when the file names a credential store or holds a credential (docker's ContainsAuth). */
+export function containsAuth(config: DockerConfig): boolean {
+  return (
+    Boolean(config.credsStore) ||
+    Object.keys(config.credHelpers ?? {}).length > 0 ||
+    Object.keys(config.auths ?? {}).length > 0
+  );
+}
+
+/**
+ * The credential store docker picks by itself for a file that holds no credential: the
+ * platform's default helper, when its `docker-credential-<name>` is on PATH; '' for none.
+ * `onPath` answers whether a command is on PATH (with PATHEXT on Windows).
+ */
+export async function detectDefaultStore(
+  config: DockerConfig,
+  onPath: (command: string) => Promise<boolean>,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string> {
+  if (containsAuth(config)) return '';
+  let name = '';
+  if (platform === 'win32') name = 'wincred';
+  else if (platform === 'darwin') name = 'osxkeychain';
+  else if (platform === 'linux') name = (await onPath('pass')) ? 'pass' : 'secretservice';
+  return name !== '' && (await onPath(`docker-credential-${name}`)) ? name : '';
+}
+
+/** Where docker keeps one host's credential, and which rule of its decided so. */
+export interface StoreChoice {
+  /** The credential helper's name; '' for config.json itself. */
+  helper: string;
+  /** `credHelpers[host]`, `credsStore`, the platform `default`, or the file for want of any. */
+  rule: 'credHelpers' | 'credsStore' | 'default' | 'file';
+}
+
+/**
+ * The store docker uses for `host`: `credHelpers[host]` (an empty one means the file), then
+ * `credsStore`, then `detected` (from detectDefaultStore), then config.json.
+ */
+export function storeFor(config: DockerConfig, host: string, detected: string): StoreChoice {
   const helpers = config.credHelpers ?? {};
-  return Boolean(host in helpers ? helpers[host] : config.credsStore);
+  if (Object.hasOwn(helpers, host)) return { helper: helpers[host] ?? '', rule: 'credHelpers' };
+  if (config.credsStore) return { helper: config.credsStore, rule: 'credsStore' };
+  if (detected !== '') return { helper: detected, rule: 'default' };
+  return { helper: '', rule: 'file' };
 }
 
-/** A private copy of the config without any credentials, for one login to write into. */
-export function makeStaging(config: DockerConfig, parent: string): string {
-  const dir = fs.mkdtempSync(path.join(parent, 'docker-login-'));
-  // Without credential helpers too: what the staging config holds is merged into the file store.
-  const { auths: _auths, credsStore: _store, credHelpers: _helpers, ...settings } = config;
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(settings), { mode: 0o600 });
-  return dir;
-}
-
-/**
- * Changes `auths` of `<dir>/config.json` in one read-modify-write that replaces the file
- * atomically, keeping every other setting. Returns the hosts whose entries were removed.
- */
-export function updateAuths(
-  dir: string,
-  add: Record<string, unknown>,
-  remove: string[] = [],
-): string[] {
-  let removed: string[] = [];
-  updateConfig(dir, (config) => {
-    const auths = { ...config.auths, ...add };
-    removed = remove.filter((host) => host in auths);
-    for (const host of removed) Reflect.deleteProperty(auths, host);
-    return { ...config, auths };
-  });
-  return removed;
-}
-
-/**
- * Makes the docker CLI keep `host`'s credential in config.json itself, whatever credential
- * helper the config names: an empty credHelpers entry for a host means the file store.
- */
-export function useFileStore(dir: string, host: string): void {
-  updateConfig(dir, (config) => ({
-    ...config,
-    credHelpers: { ...config.credHelpers, [host]: '' },
-  }));
-}
-
-/** One read-modify-write of `<dir>/config.json`, replacing the file atomically. */
-function updateConfig(dir: string, change: (config: DockerConfig) => DockerConfig): void {
-  const config = change(readConfig(dir));
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, 'config.json');
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 });
-  fs.renameSync(temporary, file);
-}
-
-/**
- * Makes a job-private docker config directory under `parent`: config.json is copied from
- * `source` (settings, credential helpers and existing logins carry over) and every other entry
- * (cli-plugins, buildx builders, contexts) is linked, so later steps find them as before.
- */
-export function makePrivateConfig(source: string, parent: string): string {
-  const dir = fs.mkdtempSync(path.join(parent, 'ecr-login-docker-'));
-  const entries = fs.existsSync(source) ? fs.readdirSync(source) : [];
-  for (const entry of entries) {
-    const from = path.join(source, entry);
-    if (entry === 'config.json') fs.copyFileSync(from, path.join(dir, entry));
-    else fs.symlinkSync(from, path.join(dir, entry));
-  }
-  if (fs.existsSync(path.join(dir, 'config.json')))
-    fs.chmodSync(path.join(dir, 'config.json'), 0o600);
-  return dir;
-}
+/** Said by docker when the registry took the password but the credential store refused it. */
+export const STORE_REFUSED = /error saving credentials|error storing credentials/i;

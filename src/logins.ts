@@ -1,65 +1,31 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as core from '@actions/core';
 import { errorMessage } from './errors.ts';
 import type { Cli, LogoutResult } from './cli.ts';
 import * as containers from './containers.ts';
 import * as docker from './docker.ts';
-import { dockerConfigDir, makePrivateConfig } from './docker-config.ts';
+import type { DockerPlan } from './docker.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { Login } from './state.ts';
-import { savePrivateConfig } from './state.ts';
+import type { Stores } from './stores.ts';
 
-/** Where each kind of CLI keeps credentials. */
-export interface Stores {
-  /** docker's config directory. */
-  docker: string;
-  /** The containers-auth.json of podman, buildah and skopeo; '' for the CLI's own default. */
-  containers: string;
-  /** True for a job-private directory: nothing may go to a runner-wide credential helper. */
-  private: boolean;
+/** What every login of a run needs: the CLIs, their stores, docker's rules for its directory. */
+export interface LoginPlan {
+  clis: Cli[];
+  stores: Stores;
+  docker: DockerPlan | undefined;
 }
 
-/**
- * The stores as the environment sets them. podman, buildah and skopeo take REGISTRY_AUTH_FILE,
- * else DOCKER_CONFIG's config.json, else their own default; the first two are named here so the
- * post step finds the same file, the last is left to the CLI.
- */
-export function defaultStores(env: NodeJS.ProcessEnv = process.env): Stores {
-  const fromDocker = env.DOCKER_CONFIG ? path.join(env.DOCKER_CONFIG, 'config.json') : '';
-  return {
-    docker: dockerConfigDir(env),
-    containers: env.REGISTRY_AUTH_FILE || fromDocker,
-    private: false,
-  };
-}
-
-/** True when podman, buildah and skopeo write docker's own config.json. */
-function shareDockerFile(stores: Stores): boolean {
-  return stores.containers === path.join(stores.docker, 'config.json');
-}
-
-/**
- * Makes a job-private directory under RUNNER_TEMP, records it for the post step, seeds it from
- * the current stores and exports it to later steps (DOCKER_CONFIG, REGISTRY_AUTH_FILE).
- */
-export function isolateStores(clis: Cli[]): Stores {
-  const dir = makePrivateConfig(dockerConfigDir(), process.env.RUNNER_TEMP || os.tmpdir());
-  savePrivateConfig(dir);
-  core.exportVariable('DOCKER_CONFIG', dir);
-  const stores = { docker: dir, containers: path.join(dir, 'auth.json'), private: true };
-  if (clis.some((cli) => cli !== 'docker')) {
-    const current = process.env.REGISTRY_AUTH_FILE;
-    if (current && fs.existsSync(current)) fs.copyFileSync(current, stores.containers);
-    core.exportVariable('REGISTRY_AUTH_FILE', stores.containers);
-  }
-  core.info(`Credentials go to a job-private directory: ${dir}`);
-  return stores;
+/** Reads what the logins depend on once, before any API call: a broken config fails here. */
+export async function planLogins(clis: Cli[], stores: Stores, runDir: string): Promise<LoginPlan> {
+  const dockerPlan = clis.includes('docker')
+    ? await docker.planDocker(stores.docker, stores.private, runDir)
+    : undefined;
+  return { clis, stores, docker: dockerPlan };
 }
 
 /** One CLI's login to one registry. */
-export type CliResult = { cli: Cli; output: string } | { cli: Cli; error: string };
+export type CliResult = { cli: Cli; output: string; note?: string } | { cli: Cli; error: string };
 
 /**
  * Logs in to `host` with every CLI; `onLogin` hears of each success the moment it happens, so
@@ -68,26 +34,32 @@ export type CliResult = { cli: Cli; output: string } | { cli: Cli; error: string
 export async function logInWithAll(
   host: string,
   credential: { username: string; password: string },
-  clis: Cli[],
-  stores: Stores,
+  plan: LoginPlan,
   retry: RetryPolicy,
   onLogin: (login: Login) => void,
 ): Promise<CliResult[]> {
   const { username, password } = credential;
-  // docker's merge and the other CLIs' rewrites of one file must not overlap.
-  const dockerLogin = (store: string): Promise<string> => {
-    const work = () => docker.login(host, username, password, store, retry, stores.private);
-    return shareDockerFile(stores) && clis.length > 1 ? containers.withSharedFile(work) : work();
-  };
   return Promise.all(
-    clis.map(async (cli): Promise<CliResult> => {
-      const store = cli === 'docker' ? stores.docker : stores.containers;
-      core.debug(`${cli} login to ${host}, credentials in ${store || "the CLI's default file"}`);
+    plan.clis.map(async (cli): Promise<CliResult> => {
       try {
-        const output =
-          cli === 'docker'
-            ? await dockerLogin(store)
-            : await containers.login(cli, host, username, password, store, retry);
+        if (cli === 'docker' && plan.docker) {
+          const done = await docker.login(host, username, password, plan.docker, retry);
+          core.debug(
+            `docker login to ${host}: credential in ${done.login.helper || done.login.file}`,
+          );
+          onLogin(done.login);
+          return { cli, output: done.output, ...(done.note ? { note: done.note } : {}) };
+        }
+        const store = plan.stores.containers;
+        core.debug(`${cli} login to ${host}, credentials in ${store || "the CLI's default file"}`);
+        const output = await containers.login(
+          cli as Exclude<Cli, 'docker'>,
+          host,
+          username,
+          password,
+          store,
+          retry,
+        );
         onLogin({ host, cli, store });
         return { cli, output };
       } catch (error) {
@@ -97,22 +69,29 @@ export async function logInWithAll(
   );
 }
 
-/** Logs out of every recorded login, grouped by CLI and store. */
+/** Logs out of every recorded login, grouped by CLI and credential file. */
 export async function logOutOfAll(logins: Login[]): Promise<(LogoutResult & { cli: Cli })[]> {
-  const groups = new Map<string, { cli: Cli; store: string; hosts: string[] }>();
-  for (const { host, cli, store } of logins) {
-    const key = JSON.stringify([cli, store]);
-    const group = groups.get(key) ?? { cli, store, hosts: [] };
-    group.hosts.push(host);
+  const groups = new Map<string, Login[]>();
+  for (const login of logins) {
+    const file =
+      login.cli === 'docker' ? (login.file ?? path.join(login.store, 'config.json')) : login.store;
+    const key = JSON.stringify([login.cli, file]);
+    const group = groups.get(key) ?? [];
+    group.push({ ...login, file });
     groups.set(key, group);
   }
   // One group after another: several CLIs may share one credential file.
   const results: (LogoutResult & { cli: Cli })[] = [];
-  for (const { cli, store, hosts } of groups.values()) {
+  for (const group of groups.values()) {
+    const cli = group[0]?.cli ?? 'docker';
     const done =
       cli === 'docker'
-        ? await docker.logout(hosts, store)
-        : await containers.logout(cli, hosts, store);
+        ? await docker.logout(group)
+        : await containers.logout(
+            cli,
+            group.map((l) => l.host),
+            group[0]?.store ?? '',
+          );
     results.push(...done.map((result) => ({ ...result, cli })));
   }
   return results;
