@@ -23,8 +23,8 @@ import { parseEntry, withRegion } from '../src/registries.ts';
 import type { ResolvedTarget } from '../src/registries.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const { decodeToken, fetchCredentials, groupByRegion, resolveRegion } =
-  await import('../src/ecr.ts');
+const { fetchCredentials, groupByRegion, resolveRegion } = await import('../src/ecr.ts');
+const { decodeToken } = await import('../src/credential.ts');
 const { clientConfig, logRetries } = await import('../src/aws-client.ts');
 type Group = Parameters<typeof fetchCredentials>[0];
 
@@ -34,7 +34,7 @@ const publicMock = mockClient(ECRPUBLICClient);
 const ACCOUNT = '123456789012';
 const OTHER = '210987654321';
 const EXPIRES = new Date('2030-01-02T03:04:05Z');
-const OPTIONS = { proxy: undefined, maskPassword: true };
+const OPTIONS = { proxy: {}, maskPassword: true };
 
 const savedEnv = { ...process.env };
 let tmp: string;
@@ -197,7 +197,7 @@ describe('groupByRegion', () => {
 
 describe('clientConfig', () => {
   test('by default: 10 attempts in adaptive mode, the region, the user agent, the proxy', () => {
-    const config = clientConfig('eu-west-1', new URL('http://proxy.example.com:3128'));
+    const config = clientConfig('eu-west-1', { HTTPS_PROXY: 'http://proxy.example.com:3128/' });
     expect(config).toEqual({
       region: 'eu-west-1',
       customUserAgent: 'ecr-login-action',
@@ -212,7 +212,7 @@ describe('clientConfig', () => {
   test('leaves the attempts and the retry mode to AWS_MAX_ATTEMPTS and AWS_RETRY_MODE', () => {
     process.env.AWS_MAX_ATTEMPTS = '2';
     process.env.AWS_RETRY_MODE = 'standard';
-    const config = clientConfig('eu-west-1', undefined);
+    const config = clientConfig('eu-west-1', {});
     expect(config).not.toHaveProperty('maxAttempts');
     expect(config).not.toHaveProperty('retryMode');
   });
@@ -523,7 +523,7 @@ describe('fetchCredentials (private ECR)', () => {
 
     const [credential] = await fetchCredentials(
       privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
-      { proxy: undefined, maskPassword: false },
+      { proxy: {}, maskPassword: false },
     );
     core.events.push('returned');
 

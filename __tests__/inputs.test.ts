@@ -178,6 +178,9 @@ describe('getInputs', () => {
       ['http://proxy.example.com:3128', 'http://proxy.example.com:3128/'],
       ['https://proxy.example.com', 'https://proxy.example.com/'],
       [' http://10.0.0.1:8080/ ', 'http://10.0.0.1:8080/'],
+      // without a scheme, as curl and the AWS CLI read it: http://
+      ['127.0.0.1:3128', 'http://127.0.0.1:3128/'],
+      ['proxy.example.com:3128', 'http://proxy.example.com:3128/'],
     ])('%j is accepted as a URL', (value, href) => {
       core.inputs['http-proxy'] = value;
       const { httpProxy } = getInputs();
@@ -186,13 +189,30 @@ describe('getInputs', () => {
       expect(core.setSecret).not.toHaveBeenCalled();
     });
 
-    test.each(['ftp://x', 'not a url', 'socks5://proxy.example.com:1080', 'file:///tmp/proxy'])(
+    test.each(['not a url', 'http://', 'http://[::1'])(
       '%j is rejected with a message naming the input and the value',
       (value) => {
         core.inputs['http-proxy'] = value;
         expect(() => getInputs()).toThrow(
           new Error(
             `Invalid 'http-proxy' '${value}': expected a URL such as http://proxy.example.com:3128.`,
+          ),
+        );
+      },
+    );
+
+    test.each([
+      ['socks5://proxy.example.com:1080', 'socks5'],
+      ['ftp://x', 'ftp'],
+      ['file:///tmp/proxy', 'file'],
+    ])(
+      '%j is rejected: a scheme that cannot carry the API calls is never ignored',
+      (value, scheme) => {
+        core.inputs['http-proxy'] = value;
+        expect(() => getInputs()).toThrow(
+          new Error(
+            `Invalid 'http-proxy' '${value}': the AWS API calls can go through an http:// or ` +
+              `https:// proxy only, not ${scheme}://. Name an HTTP proxy or unset it.`,
           ),
         );
       },
@@ -221,10 +241,10 @@ describe('getInputs', () => {
     });
 
     test('an invalid proxy with credentials: the message hides them, the password is masked', () => {
-      core.inputs['http-proxy'] = 'ftp://user:s3cret@proxy:3128';
+      core.inputs['http-proxy'] = 'http://user:s3cret@[::1';
       const error = inputError();
       expect(error.message).toBe(
-        `Invalid 'http-proxy' 'ftp://***@proxy:3128': expected a URL such as http://proxy.example.com:3128.`,
+        `Invalid 'http-proxy' 'http://***@[::1': expected a URL such as http://proxy.example.com:3128.`,
       );
       expect(core.setSecret).toHaveBeenCalledWith('s3cret');
     });
@@ -236,10 +256,9 @@ describe('getInputs', () => {
       'http://user:s3cret@proxy:99999',
       'http://user:s3cret@proxy name:3128',
       'ftp://user:s3cret@proxy/path@x',
-      // The next two fail against the current src: the masking regex in inputs.ts getProxy,
-      // /\/\/[^/]*@/, matches nothing without '//' or with a '/' in the password.
-      'user:s3cret@proxy.example.com:3128',
       'http://user:s3cret/x@proxy:3128',
+      'http://user:s3cret@[::1',
+      'user:s3cret@[::1',
     ])('an invalid proxy %j never shows the password in the error message', (value) => {
       core.inputs['http-proxy'] = value;
       const error = inputError();

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const { decodeURIComponentSafe, noProxyList, proxyEnv, requestHandler } =
+const { decodeURIComponentSafe, noProxyList, parseProxy, proxyEnv, requestHandler } =
   await import('../src/proxy.ts');
 
 beforeEach(() => {
@@ -20,13 +20,13 @@ describe('proxyEnv', () => {
       'upper-case variables',
       undefined,
       { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2', NO_PROXY: 'a.example' },
-      { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2', NO_PROXY: 'a.example,.a.example' },
+      { HTTPS_PROXY: 'http://s:1/', HTTP_PROXY: 'http://p:2/', NO_PROXY: 'a.example,.a.example' },
     ],
     [
       'lower-case variables',
       undefined,
       { https_proxy: 'http://s:1', http_proxy: 'http://p:2', no_proxy: '10.0.0.1' },
-      { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://p:2', NO_PROXY: '10.0.0.1' },
+      { HTTPS_PROXY: 'http://s:1/', HTTP_PROXY: 'http://p:2/', NO_PROXY: '10.0.0.1' },
     ],
     [
       'the input wins over the variables, NO_PROXY still applies',
@@ -39,20 +39,55 @@ describe('proxyEnv', () => {
       },
     ],
     ['empty variables count as unset', undefined, { HTTPS_PROXY: '', NO_PROXY: ' ' }, {}],
+    [
+      'values without a scheme are http://, as curl reads them',
+      undefined,
+      { HTTPS_PROXY: '127.0.0.1:3128', http_proxy: 'user:pw@proxy.example.com:8080' },
+      {
+        HTTPS_PROXY: 'http://127.0.0.1:3128/',
+        HTTP_PROXY: 'http://user:pw@proxy.example.com:8080/',
+      },
+    ],
   ])('%s', (_name, proxy, env, expected) => {
     expect(proxyEnv(proxy, env)).toEqual(expected);
   });
 
   test('masks the password of a proxy from the environment', () => {
     proxyEnv(undefined, { HTTPS_PROXY: 'http://me:p%40ss@proxy:3128' });
-    expect(core.secrets).toEqual(['p%40ss', 'p@ss']);
+    expect(core.secrets).toEqual(['me:p%40ss', 'p%40ss', 'p@ss']);
   });
 
-  test('a proxy variable that is not a URL is passed on unmasked, as there is nothing to mask', () => {
-    expect(proxyEnv(undefined, { HTTPS_PROXY: 'proxy:3128' })).toEqual({
-      HTTPS_PROXY: 'proxy:3128',
-    });
-    expect(core.secrets).toEqual([]);
+  test('an unparseable variable fails naming it, its password masked and never shown', () => {
+    expect(() => proxyEnv(undefined, { https_proxy: 'http://user:pw-7@[::1' })).toThrow(
+      new Error(
+        "Invalid https_proxy 'http://***@[::1': expected a URL such as http://proxy.example.com:3128.",
+      ),
+    );
+    expect(core.secrets).toEqual(['user:pw-7', 'pw-7']);
+  });
+
+  test('a SOCKS proxy in the environment fails clearly instead of being ignored', () => {
+    expect(() => proxyEnv(undefined, { HTTPS_PROXY: 'socks5://u:p@127.0.0.1:1080' })).toThrow(
+      "Invalid HTTPS_PROXY 'socks5://***@127.0.0.1:1080': the AWS API calls can go through an http:// or https:// proxy only, not socks5://.",
+    );
+  });
+
+  test('a variable is not read at all when the input names a proxy', () => {
+    const input = new URL('http://proxy.example.com:3128');
+    expect(proxyEnv(input, { HTTPS_PROXY: 'socks5://x' }).HTTPS_PROXY).toBe(input.href);
+  });
+});
+
+describe('parseProxy masks whatever stands where credentials go', () => {
+  test.each<[string, string[]]>([
+    ['http://user:pw@proxy:3128', ['user:pw', 'pw']],
+    ['http://user:p%40ss@proxy:3128', ['user:p%40ss', 'p%40ss', 'p@ss']],
+    ['user:pw@proxy:3128', ['user:pw', 'pw']],
+    ['http://token@proxy:3128', ['token']],
+    ['http://proxy:3128', []],
+  ])('%s → %j', (value, secrets) => {
+    parseProxy(value, 'X');
+    expect(core.secrets).toEqual(secrets);
   });
 });
 
@@ -77,7 +112,9 @@ describe('noProxyList', () => {
 
 describe('requestHandler', () => {
   test('hands the same settings to both agents, with keep-alive', () => {
-    const { httpAgent, httpsAgent } = requestHandler(new URL('http://proxy.example.com:3128'));
+    const { httpAgent, httpsAgent } = requestHandler({
+      HTTPS_PROXY: 'http://proxy.example.com:3128/',
+    });
     expect(httpAgent).toBeInstanceOf(http.Agent);
     expect(httpsAgent).toBeInstanceOf(https.Agent);
     for (const agent of [httpAgent, httpsAgent]) {
@@ -98,8 +135,9 @@ describe('requests through Node', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const { port } = proxy.address() as import('node:net').AddressInfo;
+    // written without a scheme, as many people write it
     const settings = proxyEnv(undefined, {
-      HTTPS_PROXY: `http://127.0.0.1:${port}`,
+      HTTPS_PROXY: `127.0.0.1:${port}`,
       NO_PROXY: 'bypassed.invalid',
     });
     const agent = new https.Agent({ proxyEnv: settings });

@@ -3,8 +3,10 @@ import { Output, OutputPrefix } from './constants.ts';
 import { errorMessage } from './errors.ts';
 import { findClis } from './cli.ts';
 import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
-import type { Credential } from './ecr.ts';
+import type { Credential } from './credential.ts';
 import { getInputs } from './inputs.ts';
+import { proxyEnv } from './proxy.ts';
+import type { ProxyEnv } from './proxy.ts';
 import type { Inputs } from './inputs.ts';
 import { logInWithAll, planLogins } from './logins.ts';
 import type { LoginPlan } from './logins.ts';
@@ -20,6 +22,7 @@ import type { Cli } from './cli.ts';
 export async function run(): Promise<void> {
   try {
     const inputs = getInputs();
+    const proxy = proxyEnv(inputs.httpProxy);
     const targets = parseRegistries(inputs.registries, inputs.registryType);
     const region = needsRegion(targets) ? await resolveRegion(inputs.region) : '';
     const resolved = withRegion(targets, region);
@@ -28,7 +31,7 @@ export async function run(): Promise<void> {
     const runDir = startRun();
     try {
       const plan = await planLogins(clis, stores, runDir);
-      await logInToAll(inputs, resolved, plan, runDir);
+      await logInToAll(inputs, resolved, plan, runDir, proxy);
     } finally {
       endRun(runDir);
     }
@@ -43,12 +46,13 @@ async function logInToAll(
   resolved: ResolvedTarget[],
   plan: LoginPlan,
   runDir: string,
+  proxy: ProxyEnv,
 ): Promise<void> {
   const session = new Session(inputs, plan, runDir, resolved.length);
   const results = await Promise.allSettled(
     groupByRegion(resolved).map(async (group) => {
       const credentials = await fetchCredentials(group, {
-        proxy: inputs.httpProxy,
+        proxy,
         maskPassword: inputs.maskPassword,
       });
       const order = group.targets.map((target) => resolved.indexOf(target));

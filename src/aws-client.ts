@@ -1,6 +1,14 @@
 import * as core from '@actions/core';
 import type { FinalizeRequestMiddleware, MiddlewareStack, Provider } from '@smithy/types';
 import { requestHandler } from './proxy.ts';
+import type { ProxyEnv } from './proxy.ts';
+
+/** What the token calls of one run share. */
+export interface ApiOptions {
+  /** The proxy settings, read once (proxyEnv). */
+  proxy: ProxyEnv;
+  maskPassword: boolean;
+}
 
 const USER_AGENT = 'ecr-login-action';
 
@@ -12,7 +20,7 @@ export const DEFAULT_API_ATTEMPTS = 10;
  * backoff with jitter grows to 20 s, over 10 attempts, unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS
  * say otherwise. Refusals (bad credentials, access denied) are not retried by the SDK.
  */
-export function clientConfig(region: string, proxy: URL | undefined) {
+export function clientConfig(region: string, proxy: ProxyEnv) {
   return {
     region,
     customUserAgent: USER_AGENT,

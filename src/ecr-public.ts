@@ -2,8 +2,9 @@ import { ECRPUBLICClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-e
 import { PUBLIC_REGION, PUBLIC_REGISTRY } from './constants.ts';
 import { awsError } from './aws-errors.ts';
 import { clientConfig, logRetries } from './aws-client.ts';
-import { decodeToken } from './ecr.ts';
-import type { ApiOptions, Credential } from './ecr.ts';
+import { decodeToken } from './credential.ts';
+import type { Credential } from './credential.ts';
+import type { ApiOptions } from './aws-client.ts';
 
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
 export async function fetchPublicCredential(options: ApiOptions): Promise<Credential> {

@@ -1,31 +1,20 @@
 import * as core from '@actions/core';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import type { AuthorizationData } from '@aws-sdk/client-ecr';
-import { ECR_USERNAME, MAX_REGISTRY_IDS_PER_CALL } from './constants.ts';
+import { MAX_REGISTRY_IDS_PER_CALL } from './constants.ts';
 import { awsError } from './aws-errors.ts';
 import { clientConfig, logRetries } from './aws-client.ts';
+import type { ApiOptions } from './aws-client.ts';
+import { decodeToken } from './credential.ts';
+import type { Credential } from './credential.ts';
 import { isRegion, standardHost } from './registries.ts';
 import type { ResolvedTarget } from './registries.ts';
-
-/** Registry credentials ready for `<cli> login`. */
-export interface Credential {
-  host: string;
-  region: string;
-  username: string;
-  password: string;
-  expiresAt: Date;
-}
 
 /** Targets served by one GetAuthorizationToken endpoint. */
 export interface Group {
   region: string;
   public: boolean;
   targets: ResolvedTarget[];
-}
-
-export interface ApiOptions {
-  proxy: URL | undefined;
-  maskPassword: boolean;
 }
 
 /** The job's region: the input, then AWS_REGION, AWS_DEFAULT_REGION and the shared config. */
@@ -66,16 +55,16 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
   const client = new ECRClient(clientConfig(group.region, options.proxy));
   logRetries(client, `GetAuthorizationToken in ${group.region}`);
   try {
-    const calls: (string[] | undefined)[] = [];
-    if (group.targets.some((t) => t.kind === 'default')) calls.push(undefined);
+    const asked: (string[] | undefined)[] = [];
+    if (group.targets.some((t) => t.kind === 'default')) asked.push(undefined);
     const accounts = [
       ...new Set(group.targets.flatMap((t) => ('account' in t ? [t.account] : []))),
     ];
     for (let i = 0; i < accounts.length; i += MAX_REGISTRY_IDS_PER_CALL) {
-      calls.push(accounts.slice(i, i + MAX_REGISTRY_IDS_PER_CALL));
+      asked.push(accounts.slice(i, i + MAX_REGISTRY_IDS_PER_CALL));
     }
-    const answers = await Promise.all(
-      calls.map(async (registryIds) => {
+    const calls = await Promise.all(
+      asked.map(async (registryIds): Promise<Call> => {
         // Deprecated because the token opens every registry the caller may use in the region;
         // still sent, as it makes ECR answer each account's own proxy endpoint.
         // eslint-disable-next-line @typescript-eslint/no-deprecated
@@ -87,7 +76,7 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
         const answer = await client.send(command).catch((error: unknown) => {
           throw awsError(error, 'ecr', group.region);
         });
-        return checkAnswer(answer.authorizationData, group.region);
+        return { registryIds, entries: checkAnswer(answer.authorizationData, group.region) };
       }),
     );
     // Every answer of a region usually carries the same token: decode and mask each one once.
@@ -97,13 +86,15 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
       decoded.set(token, known);
       return known;
     };
-    return group.targets.map((target) => credentialFor(target, answers, calls, decode));
+    return group.targets.map((target) => credentialFor(target, calls, decode));
   } finally {
     client.destroy();
   }
 }
 
 type Entry = { host: string; token: string; expiresAt: Date };
+/** One GetAuthorizationToken call: the registry IDs asked for (none: the caller's own), the answer. */
+type Call = { registryIds: string[] | undefined; entries: Entry[] };
 
 function checkAnswer(data: AuthorizationData[] | undefined, region: string): Entry[] {
   if (!Array.isArray(data) || data.length === 0) {
@@ -126,22 +117,21 @@ function checkAnswer(data: AuthorizationData[] | undefined, region: string): Ent
 
 function credentialFor(
   target: ResolvedTarget,
-  answers: Entry[][],
-  calls: (string[] | undefined)[],
+  calls: Call[],
   decode: (token: string) => { username: string; password: string },
 ): Credential {
   let entry: Entry | undefined;
   let host: string | undefined;
   if (target.kind === 'default') {
-    entry = answers[calls.indexOf(undefined)]?.[0];
+    entry = calls.find((call) => call.registryIds === undefined)?.entries[0];
     host = entry?.host;
   } else if (target.kind === 'account' || target.kind === 'host') {
-    entry = entryFor(target.account, answers, calls);
+    entry = entryFor(target.account, calls);
     host = target.kind === 'host' ? target.host : entry?.host;
     host ??= standardHost(target.account, target.region);
   }
   // The token stands for the caller's credentials, so any answer of the region opens the registry.
-  entry ??= answers.flat()[0];
+  entry ??= calls.flatMap((call) => call.entries)[0];
   if (entry === undefined || host === undefined) {
     throw new Error(`ECR in ${target.region} answered GetAuthorizationToken with no usable entry.`);
   }
@@ -153,32 +143,11 @@ function credentialFor(
  * The answer for an account: the entry whose proxy endpoint names it, else — for an endpoint
  * that does not name accounts, such as a proxy — the entry in the same place as its registry ID.
  */
-function entryFor(
-  account: string,
-  answers: Entry[][],
-  calls: (string[] | undefined)[],
-): Entry | undefined {
-  const byName = answers.flat().find((entry) => entry.host.startsWith(`${account}.`));
+function entryFor(account: string, calls: Call[]): Entry | undefined {
+  const entries = calls.flatMap((call) => call.entries);
+  const byName = entries.find((entry) => entry.host.startsWith(`${account}.`));
   if (byName) return byName;
-  const call = calls.findIndex((ids) => ids?.includes(account));
-  const ids = calls[call];
-  const answer = answers[call];
-  return ids && answer?.length === ids.length ? answer[ids.indexOf(account)] : undefined;
-}
-
-/** Decodes `base64(AWS:<password>)`, masking the token and, unless told not to, the password. */
-export function decodeToken(
-  token: string,
-  maskPassword: boolean,
-): { username: string; password: string } {
-  core.setSecret(token);
-  const decoded = Buffer.from(token, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  const username = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  if (maskPassword && password !== '') core.setSecret(password);
-  if (colon <= 0 || username !== ECR_USERNAME || password === '') {
-    throw new Error(`ECR returned an authorization token that is not of the form AWS:<password>.`);
-  }
-  return { username, password };
+  const call = calls.find((c) => c.registryIds?.includes(account));
+  const ids = call?.registryIds;
+  return ids && call.entries.length === ids.length ? call.entries[ids.indexOf(account)] : undefined;
 }

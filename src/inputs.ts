@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { CLIS, isCli } from './cli.ts';
 import type { Cli } from './cli.ts';
 import { Input } from './constants.ts';
-import { decodeURIComponentSafe } from './proxy.ts';
+import { parseProxy } from './proxy.ts';
 import { isRegion, splitList } from './registries.ts';
 
 /** The action's inputs, read and validated once. */
@@ -91,21 +91,5 @@ function getInteger(name: string, fallback: number, min: number, max: number): n
 
 function getProxy(): URL | undefined {
   const value = core.getInput(Input.HttpProxy).trim();
-  if (value === '') return undefined;
-  // Mask whatever stands where credentials go before anything can print it.
-  const at = value.lastIndexOf('@');
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
-  const userinfo = at > 0 ? value.slice(scheme.length, at) : '';
-  const password = userinfo.slice(userinfo.indexOf(':') + 1);
-  for (const secret of new Set([userinfo, password, decodeURIComponentSafe(password)])) {
-    if (secret !== '') core.setSecret(secret);
-  }
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.hostname === '') {
-    const shown = at > 0 ? `${scheme}***@${value.slice(at + 1)}` : value;
-    throw new Error(
-      `Invalid '${Input.HttpProxy}' '${shown}': expected a URL such as http://proxy.example.com:3128.`,
-    );
-  }
-  return url;
+  return value === '' ? undefined : parseProxy(value, `'${Input.HttpProxy}'`);
 }

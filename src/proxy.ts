@@ -7,19 +7,73 @@ export type ProxyEnv = http.ProxyEnv;
 
 /**
  * The proxy settings for the AWS API calls: the `http-proxy` input for both schemes, else
- * HTTPS_PROXY / HTTP_PROXY (either case); NO_PROXY applies to both.
+ * HTTPS_PROXY / HTTP_PROXY (either case), each read as curl reads it; NO_PROXY applies to both.
+ * A setting that cannot be used fails here, before any call, rather than being ignored.
  */
 export function proxyEnv(input: URL | undefined, env: NodeJS.ProcessEnv = process.env): ProxyEnv {
-  const pick = (upper: string): string | undefined =>
-    input?.href ?? (env[upper] || env[upper.toLowerCase()] || undefined);
+  const pick = (upper: string): string | undefined => {
+    if (input) return input.href;
+    const name = env[upper] ? upper : upper.toLowerCase();
+    const value = env[name]?.trim();
+    return value ? parseProxy(value, name).href : undefined;
+  };
   const settings: ProxyEnv = {};
   const httpsProxy = pick('HTTPS_PROXY');
   const httpProxy = pick('HTTP_PROXY');
   const noProxy = noProxyList(env.NO_PROXY || env.no_proxy || '');
-  if (httpsProxy) settings.HTTPS_PROXY = maskCredentials(httpsProxy);
-  if (httpProxy) settings.HTTP_PROXY = maskCredentials(httpProxy);
+  if (httpsProxy) settings.HTTPS_PROXY = httpsProxy;
+  if (httpProxy) settings.HTTP_PROXY = httpProxy;
   if (noProxy) settings.NO_PROXY = noProxy;
   return settings;
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * Reads one proxy setting (`label` names it in errors): a value without a scheme is http://, as
+ * curl and the AWS CLI read it; only http:// and https:// proxies can carry the API calls. Its
+ * credentials are masked first, parseable or not, and never shown in an error.
+ */
+export function parseProxy(value: string, label: string): URL {
+  maskProxyCredentials(value);
+  const full = SCHEME.test(value) ? value : `http://${value}`;
+  const url = URL.canParse(full) ? new URL(full) : undefined;
+  const shown = withoutCredentials(value);
+  if (url !== undefined && url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(
+      `Invalid ${label} '${shown}': the AWS API calls can go through an http:// or https:// ` +
+        `proxy only, not ${url.protocol.slice(0, -1)}://. Name an HTTP proxy or unset it.`,
+    );
+  }
+  if (url === undefined || url.hostname === '') {
+    throw new Error(
+      `Invalid ${label} '${shown}': expected a URL such as http://proxy.example.com:3128.`,
+    );
+  }
+  return url;
+}
+
+/** Where credentials stand in a proxy value: between the scheme and the last `@`. */
+function userinfoOf(value: string): { start: number; at: number } {
+  const start = SCHEME.exec(value)?.[0].length ?? 0;
+  return { start, at: value.lastIndexOf('@') };
+}
+
+/** Registers whatever stands where a proxy value's credentials go as secrets. */
+export function maskProxyCredentials(value: string): void {
+  const { start, at } = userinfoOf(value);
+  if (at <= start) return;
+  const userinfo = value.slice(start, at);
+  const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : '';
+  for (const secret of new Set([userinfo, password, decodeURIComponentSafe(password)])) {
+    if (secret !== '') core.setSecret(secret);
+  }
+}
+
+/** A proxy value with its credentials replaced by `***`, for messages. */
+function withoutCredentials(value: string): string {
+  const { start, at } = userinfoOf(value);
+  return at > start ? `${value.slice(0, start)}***${value.slice(at)}` : value;
 }
 
 /**
@@ -39,18 +93,6 @@ export function noProxyList(raw: string): string {
   return [...new Set(names)].join(',');
 }
 
-/** Registers the password (and user info) of a proxy URL as secrets; returns the URL. */
-function maskCredentials(value: string): string {
-  if (URL.canParse(value)) {
-    const url = new URL(value);
-    if (url.password) {
-      core.setSecret(url.password);
-      core.setSecret(decodeURIComponentSafe(url.password));
-    }
-  }
-  return value;
-}
-
 /** decodeURIComponent that leaves text with a stray `%` as it is. */
 export function decodeURIComponentSafe(text: string): string {
   try {
@@ -61,11 +103,10 @@ export function decodeURIComponentSafe(text: string): string {
 }
 
 /** HTTP agents for the SDK's request handler, with the proxy settings and keep-alive. */
-export function requestHandler(input: URL | undefined): {
+export function requestHandler(settings: ProxyEnv): {
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
 } {
-  const settings = proxyEnv(input);
   return {
     httpAgent: new http.Agent({ keepAlive: true, proxyEnv: settings }),
     httpsAgent: new https.Agent({ keepAlive: true, proxyEnv: settings }),

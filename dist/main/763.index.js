@@ -12,7 +12,7 @@ export const modules = {
 /* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7242);
 /* harmony import */ var _aws_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5148);
 /* harmony import */ var _aws_client_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6424);
-/* harmony import */ var _ecr_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4497);
+/* harmony import */ var _credential_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3302);
 
 
 
@@ -34,7 +34,7 @@ async function fetchPublicCredential(options) {
             host: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGISTRY */ .uD,
             region: _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne,
             expiresAt,
-            ...(0,_ecr_js__WEBPACK_IMPORTED_MODULE_3__/* .decodeToken */ .oL)(token, options.maskPassword),
+            ...(0,_credential_js__WEBPACK_IMPORTED_MODULE_3__/* .decodeToken */ .o)(token, options.maskPassword),
         };
     }
     finally {
