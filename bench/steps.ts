@@ -33,6 +33,8 @@ export function caseEnv(world: World, c: Case, dockerConfig: string): Record<str
   return {
     ...world.env,
     DOCKER_CONFIG: dockerConfig,
+    // One RUNNER_TEMP for main and post, as in a job: the post step reads main's records there.
+    RUNNER_TEMP: world.tmp,
     ...(c.proxy ? { HTTPS_PROXY: world.standin.proxyUrl, NO_PROXY: '127.0.0.1,localhost' } : {}),
   };
 }
