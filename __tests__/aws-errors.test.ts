@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { Deadline } from '../src/aws-client.ts';
 import { awsError } from '../src/aws-errors.ts';
 import { errorMessage } from '../src/errors.ts';
 import type { Service } from '../src/aws-errors.ts';
@@ -96,6 +97,40 @@ describe('awsError', () => {
       awsError(sdkError('InternalFailure', 'boom', 2), 'ecr-public', 'us-east-1').message,
     ).toBe(
       'ECR Public GetAuthorizationToken in us-east-1 failed after 2 attempt(s): InternalFailure: boom',
+    );
+  });
+
+  test('attempts that were never answered: the endpoint, the attempts and the limits', () => {
+    const error = Object.assign(sdkError('TimeoutError', 'exceeded 10000 ms'), {
+      $metadata: { attempts: 10 },
+    });
+    const watch = { endpoint: 'https://api.ecr.eu-west-1.amazonaws.com', attempts: 10 };
+    expect(awsError(error, 'ecr', 'eu-west-1', watch).message).toBe(
+      'ECR GetAuthorizationToken in eu-west-1 at https://api.ecr.eu-west-1.amazonaws.com timed out: ' +
+        'none of 10 attempt(s) was answered (each may take 5 s to connect and 10 s to be answered). ' +
+        'Check that the runner can reach that endpoint (or its proxy: HTTPS_PROXY, NO_PROXY).',
+    );
+  });
+
+  test('the API phase out of time: the endpoint, the limit and the input that raises it', async () => {
+    const deadline = new Deadline(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const watch = { endpoint: 'https://127.0.0.1:9', attempts: 3 };
+    const message = awsError(
+      sdkError('AbortError', 'aborted'),
+      'ecr-public',
+      'us-east-1',
+      watch,
+      deadline,
+    ).message;
+    expect(message).toBe(
+      'ECR Public GetAuthorizationToken in us-east-1 at https://127.0.0.1:9 timed out: no answer ' +
+        'within 0.001 s (3 attempt(s)). Check that the runner can reach that endpoint (or its ' +
+        "proxy: HTTPS_PROXY, NO_PROXY), or raise 'api-timeout'.",
+    );
+    expect(awsError('x', 'ecr', 'eu-west-1', undefined, deadline).message).toBe(
+      'ECR GetAuthorizationToken in eu-west-1 timed out: no answer within 0.001 s. Check that the ' +
+        "runner can reach that endpoint (or its proxy: HTTPS_PROXY, NO_PROXY), or raise 'api-timeout'.",
     );
   });
 

@@ -25,7 +25,7 @@ import type { ResolvedTarget } from '../src/registries.ts';
 jest.unstable_mockModule('@actions/core', () => core);
 const { fetchCredentials, groupByRegion, resolveRegion } = await import('../src/ecr.ts');
 const { decodeToken } = await import('../src/credential.ts');
-const { clientConfig, logRetries } = await import('../src/aws-client.ts');
+const { Deadline, clientConfig, logRetries } = await import('../src/aws-client.ts');
 type Group = Parameters<typeof fetchCredentials>[0];
 
 const ecrMock = mockClient(ECRClient);
@@ -34,7 +34,7 @@ const publicMock = mockClient(ECRPUBLICClient);
 const ACCOUNT = '123456789012';
 const OTHER = '210987654321';
 const EXPIRES = new Date('2030-01-02T03:04:05Z');
-const OPTIONS = { proxy: {}, maskPassword: true };
+const OPTIONS = { proxy: {}, maskPassword: true, deadline: new Deadline(60_000) };
 
 const savedEnv = { ...process.env };
 let tmp: string;
@@ -201,7 +201,13 @@ describe('clientConfig', () => {
     expect(config).toEqual({
       region: 'eu-west-1',
       customUserAgent: 'ecr-login-action',
-      requestHandler: { httpAgent: expect.any(http.Agent), httpsAgent: expect.any(https.Agent) },
+      requestHandler: {
+        httpAgent: expect.any(http.Agent),
+        httpsAgent: expect.any(https.Agent),
+        connectionTimeout: 5000,
+        requestTimeout: 10000,
+        throwOnRequestTimeout: true,
+      },
       maxAttempts: 10,
       retryMode: 'adaptive',
     });
@@ -523,7 +529,7 @@ describe('fetchCredentials (private ECR)', () => {
 
     const [credential] = await fetchCredentials(
       privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
-      { proxy: {}, maskPassword: false },
+      { ...OPTIONS, maskPassword: false },
     );
     core.events.push('returned');
 
@@ -651,6 +657,50 @@ describe('fetchCredentials (private ECR)', () => {
     expect(destroy).toHaveBeenCalledTimes(1);
     await fetchCredentials(group, OPTIONS);
     expect(destroy).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('the API phase deadline', () => {
+  test('a call that is never answered ends when the deadline passes, naming the region', async () => {
+    ecrMock.on(GetAuthorizationTokenCommand).callsFake(() => new Promise(() => undefined));
+    const deadline = new Deadline(30);
+    const started = Date.now();
+    await expect(
+      fetchCredentials(
+        privateGroup('eu-west-1', [
+          { kind: 'account' as const, account: '111111111111', region: 'eu-west-1' },
+        ]),
+        { ...OPTIONS, deadline },
+      ),
+    ).rejects.toThrow(
+      /^ECR GetAuthorizationToken in eu-west-1 timed out: no answer within 0\.03 s\./,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test('hands its signal to the SDK, so the request in flight is cancelled too', async () => {
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [item('111111111111.dkr.ecr.eu-west-1.amazonaws.com', 'pw')],
+    });
+    const deadline = new Deadline(60_000);
+    await fetchCredentials(
+      privateGroup('eu-west-1', [
+        { kind: 'account' as const, account: '111111111111', region: 'eu-west-1' },
+      ]),
+      { ...OPTIONS, deadline },
+    );
+    const [call] = ecrMock.commandCalls(GetAuthorizationTokenCommand);
+    expect(call?.args[1]).toEqual({ abortSignal: deadline.signal });
+  });
+
+  test('race: the answer when it comes first, the deadline reason when it does not', async () => {
+    await expect(new Deadline(1000).race(Promise.resolve(7))).resolves.toBe(7);
+    await expect(new Deadline(1000).race(Promise.reject(new Error('no')))).rejects.toThrow('no');
+    const passed = new Deadline(1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect(passed.race(new Promise(() => undefined))).rejects.toThrow(
+      'no answer within 0.001 s',
+    );
   });
 });
 

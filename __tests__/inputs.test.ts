@@ -32,6 +32,7 @@ describe('getInputs', () => {
       loginTimeoutMs: 60_000,
       isolateCredentials: false,
       containerCli: ['docker'],
+      apiTimeoutMs: 120_000,
     });
     expect(core.setSecret).not.toHaveBeenCalled();
   });
@@ -74,13 +75,15 @@ describe('getInputs', () => {
   });
 
   describe('whole numbers', () => {
-    test.each<[string, string, 'loginAttempts' | 'loginTimeoutMs', number]>([
+    test.each<[string, string, 'loginAttempts' | 'loginTimeoutMs' | 'apiTimeoutMs', number]>([
       ['login-attempts', '1', 'loginAttempts', 1],
       ['login-attempts', ' 5 ', 'loginAttempts', 5],
       ['login-attempts', '10', 'loginAttempts', 10],
       ['login-timeout', '1', 'loginTimeoutMs', 1_000],
       ['login-timeout', '90', 'loginTimeoutMs', 90_000],
       ['login-timeout', '600', 'loginTimeoutMs', 600_000],
+      ['api-timeout', '1', 'apiTimeoutMs', 1_000],
+      ['api-timeout', '3600', 'apiTimeoutMs', 3_600_000],
     ])('%s %j → %s %d', (name, value, field, expected) => {
       core.inputs[name] = value;
       expect(getInputs()[field]).toBe(expected);
@@ -95,6 +98,8 @@ describe('getInputs', () => {
       ['login-attempts', '1e1', '1 to 10'],
       ['login-timeout', '0', '1 to 600'],
       ['login-timeout', '601', '1 to 600'],
+      ['api-timeout', '0', '1 to 3600'],
+      ['api-timeout', '2m', '1 to 3600'],
       ['login-timeout', '60s', '1 to 600'],
     ])('%s %j is rejected, naming the input, the value and the range', (name, value, range) => {
       core.inputs[name] = value;

@@ -4,6 +4,7 @@ import { errorMessage } from './errors.ts';
 import { findClis } from './cli.ts';
 import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
 import type { Credential } from './credential.ts';
+import { Deadline } from './aws-client.ts';
 import { getInputs } from './inputs.ts';
 import { proxyEnv } from './proxy.ts';
 import type { ProxyEnv } from './proxy.ts';
@@ -49,11 +50,13 @@ async function logInToAll(
   proxy: ProxyEnv,
 ): Promise<void> {
   const session = new Session(inputs, plan, runDir, resolved.length);
+  const deadline = new Deadline(inputs.apiTimeoutMs);
   const results = await Promise.allSettled(
     groupByRegion(resolved).map(async (group) => {
       const credentials = await fetchCredentials(group, {
         proxy,
         maskPassword: inputs.maskPassword,
+        deadline,
       });
       const order = group.targets.map((target) => resolved.indexOf(target));
       await Promise.all(credentials.map((c, i) => session.logIn(c, order[i] ?? i)));

@@ -1,3 +1,7 @@
+import { ANSWER_TIMEOUT_MS, CONNECT_TIMEOUT_MS } from './aws-client.ts';
+import type { CallWatch, Deadline } from './aws-client.ts';
+import { Input } from './constants.ts';
+
 /** The AWS service whose GetAuthorizationToken failed. */
 export type Service = 'ecr' | 'ecr-public';
 
@@ -24,14 +28,36 @@ const PERMISSIONS: Record<Service, string> = {
   'ecr-public': 'ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken',
 };
 
-/** Turns an error from a GetAuthorizationToken call into one that says what to do about it. */
-export function awsError(error: unknown, service: Service, region: string): Error {
+/**
+ * Turns an error from a GetAuthorizationToken call into one that says what to do about it.
+ * `watch` tells where the calls went; `deadline` whether the API phase ran out of time.
+ */
+export function awsError(
+  error: unknown,
+  service: Service,
+  region: string,
+  watch?: CallWatch,
+  deadline?: Deadline,
+): Error {
   const name = error instanceof Error ? error.name : 'Error';
   const detail = error instanceof Error ? error.message : String(error);
-  const attempts = attemptsOf(error);
+  const attempts = Math.max(attemptsOf(error), watch?.attempts ?? 0);
   const where = `${service === 'ecr' ? 'ECR' : 'ECR Public'} GetAuthorizationToken in ${region}`;
+  const at = watch?.endpoint ? ` at ${watch.endpoint}` : '';
+  const reach =
+    'Check that the runner can reach that endpoint (or its proxy: HTTPS_PROXY, NO_PROXY)';
   let message: string;
-  if (name === 'CredentialsProviderError' || NO_CREDENTIALS.test(detail)) {
+  if (deadline?.signal.aborted) {
+    message =
+      `${where}${at} timed out: no answer within ${String(deadline.ms / 1000)} s` +
+      `${watch?.attempts ? ` (${String(watch.attempts)} attempt(s))` : ''}. ${reach}, or raise ` +
+      `'${Input.ApiTimeout}'.`;
+  } else if (name === 'TimeoutError') {
+    message =
+      `${where}${at} timed out: none of ${String(attempts)} attempt(s) was answered (each may ` +
+      `take ${String(CONNECT_TIMEOUT_MS / 1000)} s to connect and ${String(ANSWER_TIMEOUT_MS / 1000)} s ` +
+      `to be answered). ${reach}.`;
+  } else if (name === 'CredentialsProviderError' || NO_CREDENTIALS.test(detail)) {
     message =
       `No AWS credentials were found for ${where}. Configure them in an earlier step, ` +
       'e.g. with aws-actions/configure-aws-credentials (for OIDC, grant `id-token: write`).';

@@ -10,6 +10,7 @@ export const Input = {
   LoginTimeout: 'login-timeout',
   IsolateCredentials: 'isolate-credentials',
   ContainerCli: 'container-cli',
+  ApiTimeout: 'api-timeout',
 } as const;
 
 /** Names of the action's fixed outputs. */

@@ -9,10 +9,14 @@ import type { ApiOptions } from './aws-client.ts';
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
 export async function fetchPublicCredential(options: ApiOptions): Promise<Credential> {
   const client = new ECRPUBLICClient(clientConfig(PUBLIC_REGION, options.proxy));
-  logRetries(client, 'ECR Public GetAuthorizationToken');
+  const watch = logRetries(client, 'ECR Public GetAuthorizationToken');
   try {
-    const answer = await client.send(new GetAuthorizationTokenCommand({})).catch((e: unknown) => {
-      throw awsError(e, 'ecr-public', PUBLIC_REGION);
+    const { deadline } = options;
+    const sent = client.send(new GetAuthorizationTokenCommand({}), {
+      abortSignal: deadline.signal,
+    });
+    const answer = await deadline.race(sent).catch((e: unknown) => {
+      throw awsError(e, 'ecr-public', PUBLIC_REGION, watch, deadline);
     });
     const { authorizationToken: token, expiresAt } = answer.authorizationData ?? {};
     if (!token || !(expiresAt instanceof Date)) {

@@ -53,7 +53,7 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
     return [await fetchPublicCredential(options)];
   }
   const client = new ECRClient(clientConfig(group.region, options.proxy));
-  logRetries(client, `GetAuthorizationToken in ${group.region}`);
+  const watch = logRetries(client, `GetAuthorizationToken in ${group.region}`);
   try {
     const asked: (string[] | undefined)[] = [];
     if (group.targets.some((t) => t.kind === 'default')) asked.push(undefined);
@@ -73,8 +73,10 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
           `GetAuthorizationToken in ${group.region} for ` +
             (registryIds ? registryIds.join(', ') : "the caller's own registry"),
         );
-        const answer = await client.send(command).catch((error: unknown) => {
-          throw awsError(error, 'ecr', group.region);
+        const { deadline } = options;
+        const sent = client.send(command, { abortSignal: deadline.signal });
+        const answer = await deadline.race(sent).catch((error: unknown) => {
+          throw awsError(error, 'ecr', group.region, watch, deadline);
         });
         return { registryIds, entries: checkAnswer(answer.authorizationData, group.region) };
       }),

@@ -27,6 +27,8 @@ export interface Inputs {
   isolateCredentials: boolean;
   /** `container-cli`: the CLIs to log in with, or `auto` for the first one installed. */
   containerCli: Cli[] | 'auto';
+  /** `api-timeout`: time limit of all AWS API calls of the step, in milliseconds. */
+  apiTimeoutMs: number;
 }
 
 /** Reads every input and throws a message naming the bad value and the valid ones. */
@@ -52,6 +54,7 @@ export function getInputs(): Inputs {
     loginTimeoutMs: getInteger(Input.LoginTimeout, 60, 1, 600) * 1000,
     isolateCredentials: getBoolean(Input.IsolateCredentials, false),
     containerCli: getClis(),
+    apiTimeoutMs: getInteger(Input.ApiTimeout, 120, 1, 3600) * 1000,
   };
 }
 

@@ -21,10 +21,14 @@ export const modules = {
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
 async function fetchPublicCredential(options) {
     const client = new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_4__/* .ECRPUBLICClient */ .Rr((0,_aws_client_js__WEBPACK_IMPORTED_MODULE_2__/* .clientConfig */ .yO)(_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne, options.proxy));
-    (0,_aws_client_js__WEBPACK_IMPORTED_MODULE_2__/* .logRetries */ .zh)(client, 'ECR Public GetAuthorizationToken');
+    const watch = (0,_aws_client_js__WEBPACK_IMPORTED_MODULE_2__/* .logRetries */ .zh)(client, 'ECR Public GetAuthorizationToken');
     try {
-        const answer = await client.send(new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_4__/* .GetAuthorizationTokenCommand */ .Eu({})).catch((e) => {
-            throw (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsError */ .e)(e, 'ecr-public', _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne);
+        const { deadline } = options;
+        const sent = client.send(new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_4__/* .GetAuthorizationTokenCommand */ .Eu({}), {
+            abortSignal: deadline.signal,
+        });
+        const answer = await deadline.race(sent).catch((e) => {
+            throw (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsError */ .e)(e, 'ecr-public', _constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne, watch, deadline);
         });
         const { authorizationToken: token, expiresAt } = answer.authorizationData ?? {};
         if (!token || !(expiresAt instanceof Date)) {
