@@ -132,6 +132,7 @@ const fake: typeof command.runCommand = async (name, args, options) => {
 };
 
 export const runCommand = jest.fn<typeof command.runCommand>(fake);
+export const stopAll = jest.fn<typeof command.stopAll>();
 
 export function reset(): void {
   runCommand.mockReset();

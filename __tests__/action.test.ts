@@ -71,6 +71,7 @@ const dockerLogin = (registry: string, store: string) => ({
   file: path.join(store, 'config.json'),
   helper: '',
   pinned: false,
+  pending: false,
 });
 /** ECR answers the caller's default registry, and that registry accepts the password 'pw'. */
 const oneRegistry = (): void => {
@@ -319,6 +320,7 @@ describe('run', () => {
           host: host('123456789012'),
           cli: 'podman',
           store: path.join(dir, 'containers-auth.json'),
+          pending: false,
         },
       ]),
     );

@@ -98,6 +98,35 @@ test('a run interrupted mid-way: its staging directories go, what was recorded i
   ]);
 });
 
+test('a pending login is confirmed by a later record, and stays pending without one', () => {
+  const runDir = ran(
+    docker('a', 'one', { helper: 'fake', pending: true }),
+    docker('b', 'one', { helper: 'fake', pending: true }),
+    docker('a', 'one', { helper: 'fake' }),
+    docker('a', 'one', { helper: 'fake', pending: true }),
+  );
+  expect(loadLogins(runDir).map((l) => [l.host, l.pending])).toEqual([
+    ['a', false],
+    ['b', true],
+  ]);
+});
+
+test('an interrupted login: what it stored is removed and said, what it did not is not mentioned', async () => {
+  write('one', { auths: { a: {}, b: {} } });
+  exec.helperStores.fake = { a: 'pw' };
+  ran(
+    docker('a', 'one', { helper: 'fake', pending: true }),
+    docker('b', 'one', { helper: 'fake', pending: true }),
+    { host: 'c', cli: 'podman', store: file('two'), pending: true },
+  );
+  await post();
+  expect(core.setFailed).not.toHaveBeenCalled();
+  expect(exec.helperStores.fake).toEqual({});
+  expect(read('one')).toEqual({ auths: {} });
+  // b's helper never got its secret, and podman never wrote c: nothing to say about either
+  expect(core.logs).toEqual(['info: Removed the credential of an interrupted login to a (docker)']);
+});
+
 test('a credential that cannot be removed fails the step, naming the registry', async () => {
   write('one', { auths: { a: {} } });
   ran(docker('a', 'one', { helper: 'pass' }));
@@ -151,7 +180,10 @@ test('records round-trip, one line each, and entries of another shape are ignore
     path.join(runDir, 'logins.jsonl'),
     ['{"host":1}', 'null', '{"host":"x","cli":"nerdctl","store":"/c"}', ''].join('\n'),
   );
-  expect(loadLogins(runDir)).toEqual([login, { host: 'p', cli: 'podman', store: '' }]);
+  expect(loadLogins(runDir)).toEqual([
+    { ...login, pending: false },
+    { host: 'p', cli: 'podman', store: '', pending: false },
+  ]);
   expect(fs.readFileSync(path.join(runDir, 'logins.jsonl'), 'utf8').split('\n')[0]).toBe(
     JSON.stringify(login),
   );

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as exec from '../__fixtures__/command.ts';
+import type { Login } from '../src/state.ts';
 
 jest.unstable_mockModule('../src/command.ts', () => exec);
 const { login, logout } = await import('../src/containers.ts');
@@ -10,6 +11,10 @@ const { login, logout } = await import('../src/containers.ts');
 let dir: string;
 let authFile: string;
 const once = { attempts: 1, timeoutMs: 5000 };
+let records: Login[];
+const record = (login: Login): void => {
+  records.push(login);
+};
 const auths = (file = authFile): string[] =>
   Object.keys((JSON.parse(fs.readFileSync(file, 'utf8')) as { auths: object }).auths).sort();
 const hosts = ['a.example', 'b.example', 'c.example', 'd.example'];
@@ -17,6 +22,7 @@ const savedEnv = { ...process.env };
 
 beforeEach(() => {
   exec.reset();
+  records = [];
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'containers-test-'));
   authFile = path.join(dir, 'auth.json');
   for (const host of hosts) exec.passwords[host] = `pw-${host}`;
@@ -28,9 +34,9 @@ afterEach(() => {
 
 describe('login', () => {
   test('passes the password on stdin and the credential file in REGISTRY_AUTH_FILE', async () => {
-    await expect(login('podman', 'a.example', 'AWS', 'pw-a.example', authFile, once)).resolves.toBe(
-      'Login Succeeded!',
-    );
+    await expect(
+      login('podman', 'a.example', 'AWS', 'pw-a.example', authFile, once, record),
+    ).resolves.toBe('Login Succeeded!');
     expect(exec.calls).toEqual([
       {
         command: 'podman',
@@ -41,12 +47,17 @@ describe('login', () => {
       },
     ]);
     expect(auths()).toEqual(['a.example']);
+    // the CLI writes the file itself: recorded before it started, then confirmed
+    expect(records).toEqual([
+      { host: 'a.example', cli: 'podman', store: authFile, pending: true },
+      { host: 'a.example', cli: 'podman', store: authFile },
+    ]);
   });
 
   test("leaves the choice of file to the CLI when there is none: the CLI's own default", async () => {
     process.env.XDG_RUNTIME_DIR = dir;
     delete process.env.REGISTRY_AUTH_FILE;
-    await login('skopeo', 'a.example', 'AWS', 'pw-a.example', '', once);
+    await login('skopeo', 'a.example', 'AWS', 'pw-a.example', '', once, record);
     expect(auths(path.join(dir, 'containers', 'auth.json'))).toEqual(['a.example']);
   });
 
@@ -54,7 +65,7 @@ describe('login', () => {
     await Promise.all(
       hosts.flatMap((host) =>
         (['podman', 'buildah', 'skopeo'] as const).map((cli) =>
-          login(cli, host, 'AWS', `pw-${host}`, authFile, once),
+          login(cli, host, 'AWS', `pw-${host}`, authFile, once, record),
         ),
       ),
     );
@@ -63,16 +74,21 @@ describe('login', () => {
   });
 
   test('a refused password names the CLI and the registry', async () => {
-    await expect(login('buildah', 'a.example', 'AWS', 'wrong', authFile, once)).rejects.toThrow(
+    await expect(
+      login('buildah', 'a.example', 'AWS', 'wrong', authFile, once, record),
+    ).rejects.toThrow(
       'buildah login to a.example failed: Error: Get "https://a.example/v2/": unauthorized: authentication required',
     );
+    expect(records).toEqual([
+      { host: 'a.example', cli: 'buildah', store: authFile, pending: true },
+    ]);
   });
 });
 
 describe('logout', () => {
   test('logs out of each host in the same file; one not logged in is reported as such', async () => {
-    await login('podman', 'a.example', 'AWS', 'pw-a.example', authFile, once);
-    await login('podman', 'b.example', 'AWS', 'pw-b.example', authFile, once);
+    await login('podman', 'a.example', 'AWS', 'pw-a.example', authFile, once, record);
+    await login('podman', 'b.example', 'AWS', 'pw-b.example', authFile, once, record);
     const results = await logout('podman', ['a.example', 'b.example', 'gone.example'], authFile);
     expect(results).toEqual([
       { host: 'a.example', removed: true },

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as exec from '../__fixtures__/command.ts';
 import type { DockerPlan } from '../src/docker.ts';
+import type { Login } from '../src/state.ts';
 
 jest.unstable_mockModule('../src/command.ts', () => exec);
 const { login, logout, planDocker } = await import('../src/docker.ts');
@@ -12,6 +13,11 @@ const { readJson } = await import('../src/stores.ts');
 let root: string;
 let dir: string;
 let work: string;
+/** What the logins recorded for the post step, in order. */
+let records: Login[];
+const record = (login: Login): void => {
+  records.push(login);
+};
 const once = { attempts: 1, timeoutMs: 5000 };
 const hosts = Array.from(
   { length: 8 },
@@ -36,6 +42,7 @@ const plan = (detected = '', isPrivate = false): DockerPlan => ({
 
 beforeEach(() => {
   exec.reset();
+  records = [];
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'docker-test-'));
   dir = path.join(root, 'docker');
   work = path.join(root, 'work');
@@ -49,7 +56,7 @@ afterEach(() => {
 describe('login', () => {
   test('passes the password on stdin only and writes the credential to config.json', async () => {
     exec.passwords['a.example'] = 'pw-1';
-    const done = await login('a.example', 'AWS', 'pw-1', plan(), once);
+    const done = await login('a.example', 'AWS', 'pw-1', plan(), once, record);
     expect(done).toEqual({
       output: 'Login Succeeded',
       login: {
@@ -68,6 +75,8 @@ describe('login', () => {
     expect(config()).toEqual({ auths: { 'a.example': authOf('pw-1') } });
     expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
     expect([fs.readdirSync(dir), fs.readdirSync(work)]).toEqual([['config.json'], []]);
+    // recorded once, with the write: nothing could land before it
+    expect(records).toEqual([done.login]);
   });
 
   test('docker runs in a staging directory that sees every entry of the real one', async () => {
@@ -89,7 +98,7 @@ describe('login', () => {
       if (result === undefined) throw new Error('no implementation');
       return result;
     });
-    await login('a.example', 'AWS', 'pw', plan(), once);
+    await login('a.example', 'AWS', 'pw', plan(), once, record);
     expect(seen).toEqual([
       {
         entries: ['cli-plugins', 'config.json', 'contexts', 'features.json'],
@@ -105,7 +114,7 @@ describe('login', () => {
     writeConfig({ auths: { 'old.example': { auth: 'b2xk' } }, detachKeys: 'ctrl-e,e', x: [1] });
     hosts.forEach((host, i) => (exec.passwords[host] = `pw-${i}`));
     const p = plan();
-    await Promise.all(hosts.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once)));
+    await Promise.all(hosts.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once, record)));
     const after = config();
     expect(Object.keys(after.auths ?? {}).sort()).toEqual(['old.example', ...hosts].sort());
     expect([after.detachKeys, after.x]).toEqual(['ctrl-e,e', [1]]);
@@ -119,12 +128,18 @@ describe('login', () => {
     const five = [h0, h1, h2, h3, h4].map((h) => h ?? '');
     five.forEach((host, i) => (exec.passwords[host] = `pw-${i}`));
     const p = plan();
-    await Promise.all(five.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once)));
+    await Promise.all(five.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once, record)));
     expect(config()).toEqual({
       auths: Object.fromEntries(five.map((h, i) => [h, h === h2 ? {} : authOf(`pw-${i}`)])),
       credHelpers: { [h2 ?? '']: 'fake' },
     });
     expect(exec.helperStores).toEqual({ fake: { [h2 ?? '']: 'pw-2' } });
+    // the helper login was recorded before docker started, then confirmed
+    const helperRecords = records.filter((r) => r.host === h2);
+    expect(helperRecords.map((r) => [r.helper, r.pending])).toEqual([
+      ['fake', true],
+      ['fake', undefined],
+    ]);
   });
 
   test('logins through one helper run one at a time', async () => {
@@ -141,14 +156,14 @@ describe('login', () => {
       return result;
     });
     const p = plan();
-    await Promise.all(hosts.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once)));
+    await Promise.all(hosts.map((host, i) => login(host, 'AWS', `pw-${i}`, p, once, record)));
     expect(most).toBe(1);
     expect(Object.keys(exec.helperStores.pass ?? {})).toHaveLength(8);
   });
 
   test('a store docker detected by itself is written to the file, as docker persists it', async () => {
     exec.passwords['a.example'] = 'pw';
-    const done = await login('a.example', 'AWS', 'pw', plan('secretservice'), once);
+    const done = await login('a.example', 'AWS', 'pw', plan('secretservice'), once, record);
     expect(done.login.helper).toBe('secretservice');
     expect(config()).toEqual({ auths: { 'a.example': {} }, credsStore: 'secretservice' });
   });
@@ -158,7 +173,7 @@ describe('login', () => {
     hosts.slice(0, 3).forEach((host) => (exec.passwords[host] = 'pw'));
     const p = plan('wincred');
     const done = await Promise.all(
-      hosts.slice(0, 3).map((host) => login(host, 'AWS', 'pw', p, once)),
+      hosts.slice(0, 3).map((host) => login(host, 'AWS', 'pw', p, once, record)),
     );
     expect(done.map((d) => [d.login.helper, d.login.pinned, d.note])).toEqual(
       hosts
@@ -176,13 +191,14 @@ describe('login', () => {
     });
     // the store was tried once; the next logins went to the file at once
     expect(exec.calls).toHaveLength(4);
+    expect(records.filter((r) => r.pending).map((r) => r.helper)).toEqual(['wincred']);
   });
 
   test('a store the config names that refuses the token fails, naming the store and the fix', async () => {
     writeConfig({ credsStore: 'desktop' });
     exec.refusingHelpers.add('desktop');
     exec.passwords['a.example'] = 'pw';
-    await expect(login('a.example', 'AWS', 'pw', plan(), once)).rejects.toThrow(
+    await expect(login('a.example', 'AWS', 'pw', plan(), once, record)).rejects.toThrow(
       `docker login to a.example failed: Error saving credentials: error storing credentials - err: exit status 1, out: \`The stub received bad data.\`. The credential store 'desktop' ("credsStore" in ${file()}) did not take the ECR token. To keep this registry's credential in config.json instead, add "credHelpers": {"a.example": ""} to that file, or set 'isolate-credentials: true'.`,
     );
     expect(config()).toEqual({ credsStore: 'desktop' });
@@ -191,7 +207,7 @@ describe('login', () => {
   test('a job-private config keeps the credential in its own file despite a credsStore', async () => {
     writeConfig({ credsStore: 'desktop', credHelpers: { 'other.example': 'gcloud' } });
     exec.passwords['a.example'] = 'pw';
-    const done = await login('a.example', 'AWS', 'pw', plan('', true), once);
+    const done = await login('a.example', 'AWS', 'pw', plan('', true), once, record);
     expect(done.login).toMatchObject({ helper: '', pinned: true });
     expect(config()).toEqual({
       credsStore: 'desktop',
@@ -207,7 +223,7 @@ describe('login', () => {
     fs.chmodSync(target, 0o640);
     fs.symlinkSync(target, file());
     exec.passwords['a.example'] = 'pw';
-    await login('a.example', 'AWS', 'pw', await planDocker(dir, false, work), once);
+    await login('a.example', 'AWS', 'pw', await planDocker(dir, false, work), once, record);
     expect(fs.lstatSync(file()).isSymbolicLink()).toBe(true);
     expect(readJson(target)).toEqual({ auths: { keep: {}, 'a.example': authOf('pw') } });
     expect(fs.statSync(target).mode & 0o777).toBe(0o640);
@@ -215,7 +231,7 @@ describe('login', () => {
 
   test('a refused password fails naming the registry, with docker message and no password', async () => {
     exec.passwords['a.example'] = 'right';
-    await expect(login('a.example', 'AWS', 'wrong', plan(), once)).rejects.toThrow(
+    await expect(login('a.example', 'AWS', 'wrong', plan(), once, record)).rejects.toThrow(
       'docker login to a.example failed: Error response from daemon: Get "https://a.example/v2/": unauthorized: authentication required',
     );
     expect([fs.readdirSync(dir), fs.readdirSync(work)]).toEqual([[], []]);
@@ -228,7 +244,7 @@ describe('login', () => {
       stderr: 'WARNING! Using --password via the CLI is insecure.\nbad secret-pw here\n',
       timedOut: false,
     });
-    await expect(login('a.example', 'AWS', 'secret-pw', plan(), once)).rejects.toThrow(
+    await expect(login('a.example', 'AWS', 'secret-pw', plan(), once, record)).rejects.toThrow(
       /^docker login to a\.example failed: bad \*\*\* here$/,
     );
   });
@@ -258,7 +274,7 @@ describe('login retries', () => {
       if (result === undefined) throw new Error('no implementation');
       return result;
     });
-    await login('a.example', 'AWS', 'pw', plan(), retrying(sleeps, retries));
+    await login('a.example', 'AWS', 'pw', plan(), retrying(sleeps, retries), record);
     expect(exec.calls).toHaveLength(2);
     expect(exec.calls.every((c) => c.stdin === 'pw')).toBe(true);
     expect(sleeps).toHaveLength(1);
@@ -273,7 +289,9 @@ describe('login retries', () => {
   test('gives up after the last attempt, saying how many were made', async () => {
     exec.unreachable.add('a.example');
     const sleeps: number[] = [];
-    await expect(login('a.example', 'AWS', 'pw', plan(), retrying(sleeps, []))).rejects.toThrow(
+    await expect(
+      login('a.example', 'AWS', 'pw', plan(), retrying(sleeps, []), record),
+    ).rejects.toThrow(
       /^docker login to a\.example failed: .*connection refused \(after 3 attempts\)$/,
     );
     expect(exec.calls).toHaveLength(3);
@@ -283,9 +301,9 @@ describe('login retries', () => {
   test('never retries a refused password', async () => {
     exec.passwords['a.example'] = 'right';
     const sleeps: number[] = [];
-    await expect(login('a.example', 'AWS', 'wrong', plan(), retrying(sleeps, []))).rejects.toThrow(
-      /unauthorized: authentication required$/,
-    );
+    await expect(
+      login('a.example', 'AWS', 'wrong', plan(), retrying(sleeps, []), record),
+    ).rejects.toThrow(/unauthorized: authentication required$/);
     expect(exec.calls).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });
@@ -299,7 +317,7 @@ describe('login retries', () => {
       timedOut: true,
     });
     const retries: string[] = [];
-    await login('a.example', 'AWS', 'pw', plan(), retrying([], retries));
+    await login('a.example', 'AWS', 'pw', plan(), retrying([], retries), record);
     expect(retries).toEqual(['1: timed out after 5 s']);
     expect(exec.runCommand.mock.calls.map((call) => call[2]?.timeoutMs)).toEqual([5000, 5000]);
   });

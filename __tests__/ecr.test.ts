@@ -690,7 +690,9 @@ describe('the API phase deadline', () => {
       { ...OPTIONS, deadline },
     );
     const [call] = ecrMock.commandCalls(GetAuthorizationTokenCommand);
-    expect(call?.args[1]).toEqual({ abortSignal: deadline.signal });
+    // client.send(command, options): the mock's type knows only the command
+    const [, sendOptions] = (call?.args ?? []) as unknown[];
+    expect(sendOptions).toEqual({ abortSignal: deadline.signal });
   });
 
   test('race: the answer when it comes first, the deadline reason when it does not', async () => {

@@ -13,7 +13,8 @@ import { logInWithAll, planLogins } from './logins.ts';
 import type { LoginPlan } from './logins.ts';
 import { needsRegion, outputSuffix, parseRegistries, withRegion } from './registries.ts';
 import type { ResolvedTarget } from './registries.ts';
-import { endRun, recordLogin, startRun } from './state.ts';
+import { clearStaging, endRun, recordLogin, startRun } from './state.ts';
+import { stopAll } from './command.ts';
 import { defaultStores, isolateStores } from './stores.ts';
 import { writeSummary } from './summary.ts';
 import type { SummaryRow } from './summary.ts';
@@ -30,15 +31,32 @@ export async function run(): Promise<void> {
     const clis = await findClis(inputs.containerCli);
     const stores = inputs.isolateCredentials ? isolateStores(clis) : defaultStores();
     const runDir = startRun();
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupted(signal, runDir);
+    };
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
       const plan = await planLogins(clis, stores, runDir);
       await logInToAll(inputs, resolved, plan, runDir, proxy);
     } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       endRun(runDir);
     }
   } catch (error) {
     core.setFailed(errorMessage(error));
   }
+}
+
+/**
+ * The step was cancelled (the runner sends SIGINT, then SIGTERM): the CLIs in flight are killed,
+ * what they were writing is deleted, and the step ends. What did land is recorded already, and
+ * the post step, which runs after a cancel too, logs out of it.
+ */
+function interrupted(signal: NodeJS.Signals, runDir: string): never {
+  stopAll();
+  clearStaging(runDir);
+  core.info(`Stopped by ${signal}: the post step logs out of the registries logged in so far.`);
+  process.exit(1);
 }
 
 /** Logs in to every registry of every group, then sets outputs and the summary. */

@@ -4,6 +4,7 @@ import { errorMessage } from './errors.ts';
 import { logOutOfAll } from './logins.ts';
 import { loadLogins, loadPrivateConfig, loadRunDir } from './state.ts';
 import type { Login } from './state.ts';
+import { stopOrphans } from './orphans.ts';
 import { removeLeftovers } from './stores.ts';
 
 /**
@@ -17,6 +18,10 @@ export async function post(): Promise<void> {
   const runDir = loadRunDir();
   let logins: Login[] = [];
   try {
+    const stopped = runDir === undefined ? 0 : await stopOrphans(runDir);
+    if (stopped > 0) {
+      core.info(`Stopped ${String(stopped)} CLI process(es) that the main step left running`);
+    }
     logins = loadLogins(runDir);
     await logOut(logins);
   } catch (error) {
@@ -34,19 +39,22 @@ export async function post(): Promise<void> {
 }
 
 async function logOut(logins: Login[]): Promise<void> {
-  if (logins.length === 0) {
-    core.info('No registry to log out of.');
-    return;
-  }
   const failures: string[] = [];
+  let said = 0;
   for (const result of await logOutOfAll(logins)) {
     if ('error' in result) {
       failures.push(`Could not log out of ${result.host} (${result.cli}): ${result.error}`);
-    } else {
+    } else if (!result.pending) {
       const done = result.removed ? 'Logged out of' : 'Already logged out of';
       core.info(`${done} ${result.host} (${result.cli})`);
+      said++;
+    } else if (result.removed) {
+      // A login the main step started but did not see through: it had stored a credential.
+      core.info(`Removed the credential of an interrupted login to ${result.host} (${result.cli})`);
+      said++;
     }
   }
+  if (said === 0 && failures.length === 0) core.info('No registry to log out of.');
   for (const failure of failures) core.error(failure);
   if (failures.length > 0) {
     throw new Error(`${failures.length} registry credential(s) could not be removed.`);

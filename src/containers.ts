@@ -3,6 +3,7 @@ import { errorMessage } from './errors.ts';
 import { loginWithRetries, runCli } from './cli.ts';
 import type { Cli, LogoutResult } from './cli.ts';
 import type { RetryPolicy } from './retry.ts';
+import type { Recorder } from './state.ts';
 import { withFileLock } from './stores.ts';
 
 /*
@@ -17,7 +18,10 @@ function env(authFile: string): NodeJS.ProcessEnv {
   return authFile === '' ? process.env : { ...process.env, REGISTRY_AUTH_FILE: authFile };
 }
 
-/** `<cli> login --username <user> --password-stdin <host>`; returns what the CLI printed. */
+/**
+ * `<cli> login --username <user> --password-stdin <host>`; returns what the CLI printed. The CLI
+ * writes the file itself, so the login is recorded as pending before it starts, then confirmed.
+ */
 export function login(
   cli: Exclude<Cli, 'docker'>,
   host: string,
@@ -25,10 +29,14 @@ export function login(
   password: string,
   authFile: string,
   retry: RetryPolicy,
+  record: Recorder,
 ): Promise<string> {
-  return withFileLock(authFile, () =>
-    loginWithRetries(cli, host, username, password, env(authFile), retry),
-  );
+  return withFileLock(authFile, async () => {
+    record({ host, cli, store: authFile, pending: true });
+    const output = await loginWithRetries(cli, host, username, password, env(authFile), retry);
+    record({ host, cli, store: authFile });
+    return output;
+  });
 }
 
 /** Said by a CLI that had nothing to remove, or whose credential file is gone. */

@@ -8,7 +8,7 @@ import type { LogoutResult } from './cli.ts';
 import { CONFIG_FILE, STORE_REFUSED, detectDefaultStore, storeFor } from './docker-config.ts';
 import type { DockerConfig } from './docker-config.ts';
 import type { RetryPolicy } from './retry.ts';
-import type { Login } from './state.ts';
+import type { Login, Recorder } from './state.ts';
 import { Queue, makeStaging, readJson, realFile, updateJson } from './stores.ts';
 
 /** docker's view of one config directory, read once before the first login. */
@@ -68,9 +68,15 @@ export async function login(
   password: string,
   plan: DockerPlan,
   retry: RetryPolicy,
+  record: Recorder,
 ): Promise<DockerLogin> {
   const choice = storeFor(plan.config, host, plan.detected);
-  const run = (helper: string) => staged(host, username, password, plan, helper, retry);
+  const base = { host, cli: 'docker' as const, store: plan.dir, file: plan.file };
+  const run = (helper: string) => {
+    // A helper holds the secret the moment docker hands it over: recorded before docker starts.
+    if (helper !== '') record({ ...base, helper, pinned: false, pending: true });
+    return staged(host, username, password, plan, helper, retry);
+  };
   let helper = plan.private ? '' : choice.helper;
   let note: string | undefined;
   let done = helper === '' ? await run('') : undefined;
@@ -94,16 +100,20 @@ export async function login(
   // An empty credHelpers entry makes docker use config.json for this host whatever the store.
   const pinned = choice.helper !== '' && helper === '';
   const persist = choice.rule === 'default' ? plan.detected : '';
-  await updateJson(plan.file, (config) => ({
-    config: {
-      ...config,
-      auths: { ...config.auths, [host]: done.entry },
-      ...(persist !== '' && !config.credsStore ? { credsStore: persist } : {}),
-      ...(pinned ? { credHelpers: { ...config.credHelpers, [host]: '' } } : {}),
-    },
-    result: undefined,
-  }));
-  const login: Login = { host, cli: 'docker', store: plan.dir, file: plan.file, helper, pinned };
+  const login: Login = { ...base, helper, pinned };
+  await updateJson(plan.file, (config) => {
+    // Recorded in the same synchronous step as the write that follows: nothing can come between.
+    record(login);
+    return {
+      config: {
+        ...config,
+        auths: { ...config.auths, [host]: done.entry },
+        ...(persist !== '' && !config.credsStore ? { credsStore: persist } : {}),
+        ...(pinned ? { credHelpers: { ...config.credHelpers, [host]: '' } } : {}),
+      },
+      result: undefined,
+    };
+  });
   return { output: done.output, ...(note === undefined ? {} : { note }), login };
 }
 

@@ -6,7 +6,7 @@ import * as containers from './containers.ts';
 import * as docker from './docker.ts';
 import type { DockerPlan } from './docker.ts';
 import type { RetryPolicy } from './retry.ts';
-import type { Login } from './state.ts';
+import type { Login, Recorder } from './state.ts';
 import type { Stores } from './stores.ts';
 
 /** What every login of a run needs: the CLIs, their stores, docker's rules for its directory. */
@@ -28,26 +28,25 @@ export async function planLogins(clis: Cli[], stores: Stores, runDir: string): P
 export type CliResult = { cli: Cli; output: string; note?: string } | { cli: Cli; error: string };
 
 /**
- * Logs in to `host` with every CLI; `onLogin` hears of each success the moment it happens, so
- * the caller can record it before anything else can fail.
+ * Logs in to `host` with every CLI; `record` hears of each login the moment its credential can
+ * land (pending) and when it has, so nothing stored goes unrecorded whatever stops the step.
  */
 export async function logInWithAll(
   host: string,
   credential: { username: string; password: string },
   plan: LoginPlan,
   retry: RetryPolicy,
-  onLogin: (login: Login) => void,
+  record: Recorder,
 ): Promise<CliResult[]> {
   const { username, password } = credential;
   return Promise.all(
     plan.clis.map(async (cli): Promise<CliResult> => {
       try {
         if (cli === 'docker' && plan.docker) {
-          const done = await docker.login(host, username, password, plan.docker, retry);
+          const done = await docker.login(host, username, password, plan.docker, retry, record);
           core.debug(
             `docker login to ${host}: credential in ${done.login.helper || done.login.file}`,
           );
-          onLogin(done.login);
           return { cli, output: done.output, ...(done.note ? { note: done.note } : {}) };
         }
         const store = plan.stores.containers;
@@ -59,8 +58,8 @@ export async function logInWithAll(
           password,
           store,
           retry,
+          record,
         );
-        onLogin({ host, cli, store });
         return { cli, output };
       } catch (error) {
         return { cli, error: errorMessage(error) };
@@ -69,8 +68,11 @@ export async function logInWithAll(
   );
 }
 
+/** How a logout went, for which CLI, and whether the login was only pending. */
+export type Logout = LogoutResult & { cli: Cli; pending: boolean };
+
 /** Logs out of every recorded login, grouped by CLI and credential file. */
-export async function logOutOfAll(logins: Login[]): Promise<(LogoutResult & { cli: Cli })[]> {
+export async function logOutOfAll(logins: Login[]): Promise<Logout[]> {
   const groups = new Map<string, Login[]>();
   for (const login of logins) {
     const file =
@@ -81,7 +83,7 @@ export async function logOutOfAll(logins: Login[]): Promise<(LogoutResult & { cl
     groups.set(key, group);
   }
   // One group after another: several CLIs may share one credential file.
-  const results: (LogoutResult & { cli: Cli })[] = [];
+  const results: Logout[] = [];
   for (const group of groups.values()) {
     const cli = group[0]?.cli ?? 'docker';
     const done =
@@ -92,7 +94,8 @@ export async function logOutOfAll(logins: Login[]): Promise<(LogoutResult & { cl
             group.map((l) => l.host),
             group[0]?.store ?? '',
           );
-    results.push(...done.map((result) => ({ ...result, cli })));
+    const pending = new Set(group.filter((l) => l.pending).map((l) => l.host));
+    results.push(...done.map((result) => ({ ...result, cli, pending: pending.has(result.host) })));
   }
   return results;
 }

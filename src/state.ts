@@ -23,9 +23,23 @@ export interface Login {
   helper?: string;
   /** docker: the login added an empty credHelpers entry to keep the credential in the file. */
   pinned?: boolean;
+  /**
+   * Recorded before a CLI that writes the credential itself started: the login may or may not
+   * have landed (a cancelled or crashed step), and a later record without it confirms it.
+   */
+  pending?: boolean;
 }
 
+/** Hears of each login the moment its credential can land, and again when it has. */
+export type Recorder = (login: Login) => void;
+
 const LOGINS_FILE = 'logins.jsonl';
+
+/**
+ * Every CLI the main step starts carries this in its environment, naming the run's directory:
+ * the post step finds by it the CLIs a killed main step left running.
+ */
+export const RUN_MARKER = 'ECR_LOGIN_ACTION_RUN';
 
 /**
  * Makes this run's working directory under RUNNER_TEMP (staging configs go there, and the
@@ -34,7 +48,16 @@ const LOGINS_FILE = 'logins.jsonl';
 export function startRun(): string {
   const dir = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'ecr-login-'));
   core.saveState(State.RunDir, dir);
+  process.env[RUN_MARKER] = dir;
   return dir;
+}
+
+/** Deletes the staging directories of the run, keeping its login records. */
+export function clearStaging(runDir: string): void {
+  for (const entry of fs.existsSync(runDir) ? fs.readdirSync(runDir) : []) {
+    if (entry !== LOGINS_FILE)
+      fs.rmSync(path.join(runDir, entry), { recursive: true, force: true });
+  }
 }
 
 /** Ends the main step's use of the run directory: it stays only when it holds login records. */
@@ -54,21 +77,28 @@ export function loadRunDir(): string | undefined {
   return core.getState(State.RunDir) || undefined;
 }
 
-/** The logins the main step recorded; none when it recorded nothing or skipped logout. */
+/**
+ * The logins the main step recorded, one per CLI, store and host: a confirmed record wins over a
+ * pending one. None when it recorded nothing or skipped logout.
+ */
 export function loadLogins(runDir: string | undefined): Login[] {
   if (runDir === undefined) return [];
   const file = path.join(runDir, LOGINS_FILE);
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map(parseLine)
-    .filter(isLogin);
+  const logins = new Map<string, Login>();
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const login = parseLine(line);
+    if (!isLogin(login)) continue;
+    const key = JSON.stringify([login.cli, login.store, login.host]);
+    if (login.pending && logins.get(key)?.pending === false) continue;
+    logins.set(key, { ...login, pending: login.pending === true });
+  }
+  return [...logins.values()];
 }
 
 /** One record; a line cut short by a killed process is skipped. */
 function parseLine(line: string): unknown {
+  if (line.trim() === '') return undefined;
   try {
     return JSON.parse(line);
   } catch {
