@@ -1,9 +1,10 @@
 // The GetAuthorizationToken call: throttling retried, refusals not, and no region at all.
 import { beforeAll, expect, test } from '@jest/globals';
 import { TEST_CREDENTIALS } from './support/ecr-endpoint.ts';
-import { expectHygiene } from './support/hygiene.ts';
-import { useWorld } from './support/use-world.ts';
-import { authOf, loginBlock, logoutLine, logLines, runSteps, type Steps } from './support/world.ts';
+import { authsOf } from './support/ecr-tokens.ts';
+import { runSteps, type Steps } from './support/jobs.ts';
+import { loginBlock, logLines, logoutLine } from './support/log.ts';
+import { expectHygiene, runDirState, useWorld } from './support/use-world.ts';
 
 const ACCOUNT = '111111111111';
 const PASSWORD = 'aws-errors-password-1111';
@@ -17,14 +18,17 @@ beforeAll(() => {
 
 const inputs = { registries: ACCOUNT, region: REGION };
 
-/** Nothing logged in: no outputs, no state, no config.json, no docker, a clean post step. */
-function expectNothingLoggedIn(steps: Steps): void {
+/**
+ * Nothing logged in: no outputs, no config.json, no docker, nothing left in RUNNER_TEMP, a clean
+ * post step; the state names the run directory only when the step got as far as the API call.
+ */
+function expectNothingLoggedIn(steps: Steps, started = true): void {
   expect([steps.main.mainExit, steps.post?.postExit]).toEqual([1, 0]);
   expect(steps.main.outputs).toEqual({});
-  expect(steps.main.state).toEqual({});
-  expect(steps.configAfterMain).toBeUndefined();
-  expect(steps.configAfterPost).toBeUndefined();
-  expect(steps.tempAfterMain).toEqual([]);
+  expect(steps.main.state).toEqual(started ? runDirState(steps.dirs) : {});
+  expect(steps.after.main.config).toBeUndefined();
+  expect(steps.after.post?.config).toBeUndefined();
+  expect(steps.after.main.temp).toEqual([]);
   expect(steps.execs).toEqual([]);
   expect(logLines(steps.post)).toEqual(['No registry to log out of.']);
   expectHygiene(steps, {});
@@ -48,8 +52,8 @@ test('throttled twice, then answered: one Retrying line per retry, three request
     [[ACCOUNT], true, 200, undefined],
   ]);
   expect(main.outputs.registry).toBe(host);
-  expect(steps.configAfterMain).toEqual({ auths: { [host]: { auth: authOf(PASSWORD) } } });
-  expect(steps.configAfterPost).toEqual({ auths: {} });
+  expect(steps.after.main.config).toEqual(authsOf({ [host]: PASSWORD }));
+  expect(steps.after.post?.config).toEqual({ auths: {} });
   expect(logLines(post)).toEqual([logoutLine(host)]);
   expectHygiene(steps, { [host]: PASSWORD });
 });
@@ -109,5 +113,5 @@ test('no region anywhere: fails naming the region input, before any request', as
       'or name registries by host.',
   ]);
   expect(world.endpoint.requests).toEqual([]);
-  expectNothingLoggedIn(steps);
+  expectNothingLoggedIn(steps, false);
 });

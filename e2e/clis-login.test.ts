@@ -1,18 +1,13 @@
 // container-cli: podman, buildah and skopeo log in to real HTTPS registries and the post step
 // logs them out of the very file they wrote: REGISTRY_AUTH_FILE, or the CLI's own default.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  authsOf,
-  CONTAINER_CLIS,
-  lines,
-  readJson,
-  rootAuthSnapshot,
-  runWithClis,
-  useCliWorld,
-  type CliRun,
-} from './support/clis.ts';
+import { authsOf } from './support/ecr-tokens.ts';
+import { readJson, runDirEntries, runSteps, type Steps } from './support/jobs.ts';
+import { logLines as lines } from './support/log.ts';
+import { CONTAINER_CLIS } from './support/prereqs.ts';
+import { runDirState, useWorld } from './support/use-world.ts';
 
 const REGION = 'eu-west-1';
 const A = '210000000001';
@@ -22,15 +17,27 @@ const PASSWORD_A = 'a-clis-login-password-0001';
 const PASSWORD_B = 'b-clis-login-password-0002';
 const PASSWORD_BAD = 'c-clis-login-password-0003';
 const WRONG = 'd-clis-login-wrong-password';
+/** Where podman, buildah and skopeo keep credentials when nothing else says: never touched here. */
+const ROOT_AUTH_FILE = '/run/containers/0/auth.json';
+/** Whether the CLIs' root default credential file exists, and its bytes (to prove it untouched). */
+async function rootAuthSnapshot(): Promise<string> {
+  const info = await lstat(ROOT_AUTH_FILE).catch(() => undefined);
+  if (info === undefined) return 'absent';
+  return `${String(info.mtimeMs)}:${(await readFile(ROOT_AUTH_FILE)).toString('base64')}`;
+}
 let rootAuthBefore = '';
 beforeAll(async () => {
   rootAuthBefore = await rootAuthSnapshot();
 });
-const world = useCliWorld([
-  { account: A, password: PASSWORD_A },
-  { account: B, password: PASSWORD_B },
-  { account: BAD, password: PASSWORD_BAD, answer: WRONG },
-]);
+const clis = { prereqs: [...CONTAINER_CLIS] };
+const world = useWorld(
+  [
+    { account: A, password: PASSWORD_A },
+    { account: B, password: PASSWORD_B },
+    { account: BAD, password: PASSWORD_BAD, answer: WRONG },
+  ],
+  clis,
+);
 let hostA = '';
 let hostB = '';
 let hostBad = '';
@@ -43,7 +50,7 @@ afterAll(async () => {
 });
 
 /** Every login ran `<cli> login --username AWS --password-stdin <host>`; no secret in any argv. */
-function expectCleanExecs(run: CliRun): void {
+function expectCleanExecs(run: Steps): void {
   expect(run.leaks).toEqual([]);
   for (const exec of [...run.execs, ...run.postExecs]) {
     for (const secret of world.secrets) expect(exec.args.join(' ')).not.toContain(secret);
@@ -56,17 +63,17 @@ function expectCleanExecs(run: CliRun): void {
 test.each(CONTAINER_CLIS)(
   '%s logs in to REGISTRY_AUTH_FILE and the post step logs it out',
   async (cli) => {
-    const run = await runWithClis(world, {
+    const run = await runSteps(world, {
       inputs: { registries: A, region: REGION, 'container-cli': cli },
     });
-    expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+    expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
     const expiresAt = run.main.outputs['expires-at'] ?? '';
     expect(expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(run.after.main.authFile).toEqual(authsOf({ [hostA]: PASSWORD_A }));
-    expect(run.after.post.authFile).toEqual({ auths: {} });
+    expect(run.after.post?.authFile).toEqual({ auths: {} });
     // docker was not asked for: its config and the CLIs' default file stay untouched.
-    expect(run.after.main.dockerConfig).toBeUndefined();
-    expect(run.after.post.dockerConfig).toBeUndefined();
+    expect(run.after.main.config).toBeUndefined();
+    expect(run.after.post?.config).toBeUndefined();
     expect(run.after.main.xdgAuthFile).toBeUndefined();
     expect(lines(run.main)).toEqual([
       `▶ Logged in to ${hostA} (${REGION}) with ${cli}`,
@@ -78,17 +85,19 @@ test.each(CONTAINER_CLIS)(
       [[cli, 'login', '--username', 'AWS', '--password-stdin', hostA], 0],
     ]);
     expect(run.postExecs.map((e) => [e.args, e.code])).toEqual([[[cli, 'logout', hostA], 0]]);
-    expect([run.tempAfterMain, run.tempAfterPost]).toEqual([[], []]);
+    expect(run.main.state).toEqual(runDirState(run.dirs));
+    expect(run.after.main.temp).toEqual(runDirEntries(run.main));
+    expect(run.after.post?.temp).toEqual([]);
     expectCleanExecs(run);
   },
   60_000,
 );
 
 test('a refused password with podman fails naming podman and the registry, and leaves nothing', async () => {
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: { registries: BAD, region: REGION, 'container-cli': 'podman' },
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([1, 0]);
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([1, 0]);
   expect(lines(run.main)).toEqual([
     `Error: podman login to ${hostBad} failed: Error: logging into "${hostBad}": invalid username/password`,
   ]);
@@ -97,31 +106,36 @@ test('a refused password with podman fails naming podman and the registry, and l
     [['podman', 'login', '--username', 'AWS', '--password-stdin', hostBad], 125],
   ]);
   expect(run.main.outputs).toEqual({});
-  expect(run.main.state).toEqual({});
+  expect(run.main.state).toEqual(runDirState(run.dirs));
+  // podman writes the file itself: its login was recorded before it started, and stays pending.
+  expect(run.logins).toEqual([
+    { host: hostBad, cli: 'podman', store: run.dirs.authFile, pending: true },
+  ]);
   // podman creates no file for a failed login; if one existed it would hold no entry.
   const auths = (run.after.main.authFile as { auths?: object } | undefined)?.auths ?? {};
   expect(auths).toEqual({});
-  expect(run.after.main.dockerConfig).toBeUndefined();
-  expect([run.tempAfterMain, run.tempAfterPost]).toEqual([[], []]);
+  expect(run.after.main.config).toBeUndefined();
+  expect([run.after.main.temp, run.after.post?.temp]).toEqual([runDirEntries(run.main), []]);
+  // podman never wrote its file: nothing to log out of, nothing run, nothing said about it
   expect(lines(run.post)).toEqual(['No registry to log out of.']);
   expect(run.postExecs).toEqual([]);
   expectCleanExecs(run);
 }, 60_000);
 
 test('docker, podman, buildah and skopeo all log in to two registries; post removes them all', async () => {
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: {
       registries: `${A}, ${B}`,
       region: REGION,
       'container-cli': 'docker, podman, buildah, skopeo',
     },
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
   const both = { [hostA]: PASSWORD_A, [hostB]: PASSWORD_B };
-  expect(run.after.main.dockerConfig).toEqual(authsOf(both));
+  expect(run.after.main.config).toEqual(authsOf(both));
   expect(run.after.main.authFile).toEqual(authsOf(both));
-  expect(run.after.post.dockerConfig).toEqual({ auths: {} });
-  expect(run.after.post.authFile).toEqual({ auths: {} });
+  expect(run.after.post?.config).toEqual({ auths: {} });
+  expect(run.after.post?.authFile).toEqual({ auths: {} });
   expect(run.after.main.xdgAuthFile).toBeUndefined();
   const expiresAt = run.main.outputs['expires-at'] ?? '';
   const block = (host: string) => [
@@ -160,24 +174,25 @@ test('docker, podman, buildah and skopeo all log in to two registries; post remo
       `Already logged out of ${hostB} (skopeo)`,
     ].sort(),
   );
-  expect([run.tempAfterMain, run.tempAfterPost]).toEqual([[], []]);
+  expect(run.after.main.temp).toEqual(runDirEntries(run.main));
+  expect(run.after.post?.temp).toEqual([]);
   expectCleanExecs(run);
 }, 90_000);
 
 test('without REGISTRY_AUTH_FILE or DOCKER_CONFIG podman uses its own default, $XDG_RUNTIME_DIR/containers/auth.json, and post cleans it there', async () => {
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
-    authFileEnv: false,
-    dockerConfigEnv: false,
+    unset: ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG'],
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
   expect(run.after.main.xdgAuthFile).toEqual(authsOf({ [hostA]: PASSWORD_A }));
-  expect(run.after.post.xdgAuthFile).toEqual({ auths: {} });
+  expect(run.after.post?.xdgAuthFile).toEqual({ auths: {} });
   expect(run.after.main.authFile).toBeUndefined();
-  expect(run.after.main.dockerConfig).toBeUndefined();
+  expect(run.after.main.config).toBeUndefined();
   expect(run.main.exportedEnv).toEqual({});
   // The action records '' (the CLI's own choice), never a path it guessed.
-  expect(JSON.parse(run.main.state.logins ?? '[]')).toEqual([
+  expect(run.logins).toEqual([
+    { host: hostA, cli: 'podman', store: '', pending: true },
     { host: hostA, cli: 'podman', store: '' },
   ]);
   expect(lines(run.post)).toEqual([`Logged out of ${hostA} (podman)`]);
@@ -186,13 +201,13 @@ test('without REGISTRY_AUTH_FILE or DOCKER_CONFIG podman uses its own default, $
 }, 60_000);
 
 test('without REGISTRY_AUTH_FILE but with DOCKER_CONFIG, podman writes $DOCKER_CONFIG/config.json (its choice) and post removes it there', async () => {
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
-    authFileEnv: false,
+    unset: ['REGISTRY_AUTH_FILE'],
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
-  expect(run.after.main.dockerConfig).toEqual(authsOf({ [hostA]: PASSWORD_A }));
-  expect(run.after.post.dockerConfig).toEqual({ auths: {} });
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
+  expect(run.after.main.config).toEqual(authsOf({ [hostA]: PASSWORD_A }));
+  expect(run.after.post?.config).toEqual({ auths: {} });
   expect([run.after.main.xdgAuthFile, run.after.main.authFile]).toEqual([undefined, undefined]);
   expect(lines(run.post)).toEqual([`Logged out of ${hostA} (podman)`]);
   expectCleanExecs(run);
@@ -209,33 +224,35 @@ test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP
   let original = Buffer.alloc(0);
   let after = Buffer.alloc(0);
   let privateAuth: unknown;
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: {
       registries: A,
       region: REGION,
       'container-cli': 'podman',
       'isolate-credentials': 'true',
     },
-    prepare: async (paths) => {
-      await writeFile(paths.authFile, seeded, { mode: 0o600 });
-      original = await readFile(paths.authFile);
+    seed: async (dirs) => {
+      await writeFile(dirs.authFile, seeded, { mode: 0o600 });
+      original = await readFile(dirs.authFile);
     },
     afterMain: async (main) => {
       privateAuth = await readJson(main.exportedEnv.REGISTRY_AUTH_FILE ?? '');
     },
-    afterPost: async (_post, paths) => {
-      after = await readFile(paths.authFile);
+    afterPost: async (_post, dirs) => {
+      after = await readFile(dirs.authFile);
     },
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
   const privateDir = run.main.exportedEnv.DOCKER_CONFIG ?? '';
-  expect(privateDir.startsWith(`${run.paths.runnerTemp}/ecr-login-docker-`)).toBe(true);
+  expect(privateDir.startsWith(`${run.dirs.runnerTemp}/ecr-login-docker-`)).toBe(true);
   expect(run.main.exportedEnv).toEqual({
     DOCKER_CONFIG: privateDir,
     REGISTRY_AUTH_FILE: join(privateDir, 'auth.json'),
   });
-  const relative = privateDir.slice(run.paths.runnerTemp.length + 1);
-  expect(run.tempAfterMain).toEqual([relative, `${relative}/auth.json`]);
+  const relative = privateDir.slice(run.dirs.runnerTemp.length + 1);
+  expect(run.after.main.temp).toEqual(
+    [relative, `${relative}/auth.json`, ...runDirEntries(run.main)].sort(),
+  );
   expect(privateAuth).toEqual({
     auths: {
       ...(JSON.parse(seeded) as { auths: object }).auths,
@@ -245,8 +262,8 @@ test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP
   // The shared file is byte-identical; nothing went to the shared docker config either.
   expect(after.toString('base64')).toBe(original.toString('base64'));
   expect(original.toString('utf8')).toBe(seeded);
-  expect(run.after.main.dockerConfig).toBeUndefined();
-  expect(run.tempAfterPost).toEqual([]);
+  expect(run.after.main.config).toBeUndefined();
+  expect(run.after.post?.temp).toEqual([]);
   expect(lines(run.main)).toEqual([
     `Credentials go to a job-private directory: ${privateDir}`,
     `▶ Logged in to ${hostA} (${REGION}) with podman`,
@@ -264,13 +281,13 @@ test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP
 // and skopeo would exit non-zero with "checking authfile: stat <file>: no such file or
 // directory", and the README says a credential already gone is only reported.
 test('a REGISTRY_AUTH_FILE deleted by a later step is reported as already logged out', async () => {
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
-    afterMain: async (_main, paths) => {
-      await rm(paths.authFile);
+    afterMain: async (_main, dirs) => {
+      await rm(dirs.authFile);
     },
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
   expect(lines(run.post)).toEqual([`Already logged out of ${hostA} (podman)`]);
 }, 60_000);
 
@@ -279,24 +296,24 @@ test('a REGISTRY_AUTH_FILE deleted by a later step is reported as already logged
 // with current tool. Existing credentials were established via docker login. Please use docker
 // logout instead." and exit 0: nothing was removed, so it must not read as a logout.
 test('a logout that removed nothing is not reported as a logout', async () => {
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'container-cli': 'podman' },
-    afterMain: async (_main, paths) => {
-      await writeFile(paths.authFile, '{"auths":{}}');
+    afterMain: async (_main, dirs) => {
+      await writeFile(dirs.authFile, '{"auths":{}}');
       await writeFile(
-        join(paths.dockerConfig, 'config.json'),
+        join(dirs.dockerConfig, 'config.json'),
         JSON.stringify(authsOf({ [hostA]: PASSWORD_A })),
       );
     },
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
   expect(lines(run.post)).toEqual([`Already logged out of ${hostA} (podman)`]);
 }, 60_000);
 
 // skopeo reports errors as logrus lines, `time="…" level=fatal msg="…"`, with the message's
 // quotes escaped; the step's error carries the message alone.
 test("skopeo's refusal reads like podman's, without the logrus wrapper", async () => {
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: { registries: BAD, region: REGION, 'container-cli': 'skopeo' },
   });
   expect(lines(run.main)).toEqual([

@@ -1,17 +1,16 @@
 // container-cli on PATH: `auto` takes the first of docker, podman, buildah, skopeo installed, and a
 // CLI that is asked for but missing fails the step before any AWS call, naming it.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { authsOf, lines, pathWith, runWithClis, useCliWorld } from './support/clis.ts';
-import type { TempDir } from './support/proc.ts';
+import { beforeAll, expect, test } from '@jest/globals';
+import { authsOf } from './support/ecr-tokens.ts';
+import { runSteps } from './support/jobs.ts';
+import { logLines as lines } from './support/log.ts';
+import { CONTAINER_CLIS, pathWith } from './support/prereqs.ts';
+import { useWorld } from './support/use-world.ts';
 
 const REGION = 'eu-west-1';
 const A = '220000000001';
 const PASSWORD_A = 'a-clis-path-password-0001';
-const dirs: TempDir[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await dir.cleanup();
-});
-const world = useCliWorld([{ account: A, password: PASSWORD_A }]);
+const world = useWorld([{ account: A, password: PASSWORD_A }], { prereqs: [...CONTAINER_CLIS] });
 let hostA = '';
 beforeAll(() => {
   [hostA = ''] = world.hosts;
@@ -19,9 +18,7 @@ beforeAll(() => {
 
 /** A PATH holding only node and `commands`. */
 async function onlyOnPath(commands: string[]): Promise<string> {
-  const dir = await pathWith(commands);
-  dirs.push(dir);
-  return dir.path;
+  return world.add(await pathWith(commands)).path;
 }
 
 /**
@@ -31,11 +28,11 @@ async function onlyOnPath(commands: string[]): Promise<string> {
 async function expectEarlyFailure(commands: string[], cli: string, message: string): Promise<void> {
   const PATH = await onlyOnPath(commands);
   const requestsBefore = world.endpoint.requests.length;
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'container-cli': cli },
     env: { PATH },
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([1, 0]);
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([1, 0]);
   expect(lines(run.main)).toEqual([`Error: ${message}`]);
   expect(world.endpoint.requests.length).toBe(requestsBefore);
   expect([run.execs, run.postExecs]).toEqual([[], []]);
@@ -44,21 +41,19 @@ async function expectEarlyFailure(commands: string[], cli: string, message: stri
   expect(run.main.summary).toBe('');
   expect(lines(run.post)).toEqual(['No registry to log out of.']);
   expect(run.after.main).toEqual({
-    authFile: undefined,
-    xdgAuthFile: undefined,
-    dockerConfig: undefined,
+    ...{ config: undefined, authFile: undefined, xdgAuthFile: undefined },
+    ...{ docker: [], temp: [] },
   });
-  expect(run.tempAfterMain).toEqual([]);
   expect(run.leaks).toEqual([]);
 }
 
 test("'auto' without docker on PATH takes podman (before skopeo)", async () => {
   const PATH = await onlyOnPath(['podman', 'skopeo']);
-  const run = await runWithClis(world, {
+  const run = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'container-cli': 'auto' },
     env: { PATH },
   });
-  expect([run.main.mainExit, run.post.postExit]).toEqual([0, 0]);
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
   expect(lines(run.main)).toEqual([
     `▶ Logged in to ${hostA} (${REGION}) with podman`,
     'podman: Login Succeeded!',
@@ -68,8 +63,8 @@ test("'auto' without docker on PATH takes podman (before skopeo)", async () => {
     [['podman', 'login', '--username', 'AWS', '--password-stdin', hostA], 0],
   ]);
   expect(run.after.main.authFile).toEqual(authsOf({ [hostA]: PASSWORD_A }));
-  expect(run.after.main.dockerConfig).toBeUndefined();
-  expect(run.after.post.authFile).toEqual({ auths: {} });
+  expect(run.after.main.config).toBeUndefined();
+  expect(run.after.post?.authFile).toEqual({ auths: {} });
   expect(lines(run.post)).toEqual([`Logged out of ${hostA} (podman)`]);
   expect(run.postExecs.map((e) => [e.args, e.code])).toEqual([[['podman', 'logout', hostA], 0]]);
   expect(run.leaks).toEqual([]);

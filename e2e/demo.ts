@@ -1,8 +1,9 @@
 // `npm run demo`: runs the committed bundle (dist/, Node 24) the way the GitHub runner does,
 // against a local ECR API and two real docker registries, and shows what a user would see.
 import { NODE_BIN } from './support/action-yml.ts';
+import { runSteps } from './support/jobs.ts';
 import { which } from './support/prereqs.ts';
-import { runSteps, startWorld, type World } from './support/world.ts';
+import { startWorld, type World } from './support/world.ts';
 
 const missing = ['docker', 'docker-registry', 'htpasswd', 'openssl'].filter((c) => !which(c));
 if (missing.length > 0) {
@@ -68,7 +69,7 @@ try {
   const mask = (value: string) => (main.masks.includes(value) ? '***' : value);
   for (const [name, value] of Object.entries(main.outputs)) indent(`${name} = ${mask(value)}`);
   section('config.json after main');
-  indent(`credentials for: ${hostsOf(steps.configAfterMain).join(', ') || '(none)'}`);
+  indent(`credentials for: ${hostsOf(steps.after.main.config).join(', ') || '(none)'}`);
   const logins = steps.execs.filter((e) => e.args[1] === 'login');
   indent(
     `docker processes: ${String(logins.length)} × "docker login --username AWS --password-stdin <host>"`,
@@ -76,9 +77,9 @@ try {
   section(`post step (exit ${String(post?.postExit)})`);
   indent(post?.log ?? '(did not run)');
   section('config.json after post');
-  const left = hostsOf(steps.configAfterPost);
+  const left = hostsOf(steps.after.post?.config);
   indent(`credentials for: ${left.join(', ') || '(none)'}`);
-  const file = steps.configAfterPost;
+  const file = steps.after.post?.config;
   if (left.length === 0) indent(`file: ${file === undefined ? '(absent)' : JSON.stringify(file)}`);
   section('timings');
   const calls = world.endpoint.requests.map((r) => r.region ?? '?').join(', ');

@@ -1,8 +1,9 @@
 // One registry: login and logout, skip-logout, mask-password false.
 import { beforeAll, expect, test } from '@jest/globals';
-import { expectHygiene } from './support/hygiene.ts';
-import { useWorld } from './support/use-world.ts';
-import { authOf, loginBlock, logoutLine, logLines, runSteps } from './support/world.ts';
+import { authsOf, encodeToken } from './support/ecr-tokens.ts';
+import { runDirEntries, runSteps } from './support/jobs.ts';
+import { loginBlock, logLines, logoutLine } from './support/log.ts';
+import { expectHygiene, runDirState, useWorld } from './support/use-world.ts';
 
 const ACCOUNT = '111111111111';
 const PASSWORD = 'login-test-password-1111';
@@ -36,13 +37,26 @@ test('logs in to one registry, sets the outputs, and the post step logs out', as
     [`docker_password_${suffix}`]: PASSWORD,
     'expires-at': expiresAt,
   });
-  expect(steps.configAfterMain).toEqual({ auths: { [host]: { auth: authOf(PASSWORD) } } });
-  expect(steps.configAfterPost).toEqual({ auths: {} });
-  expect(steps.tempAfterMain).toEqual([]);
+  expect(steps.after.main.config).toEqual(authsOf({ [host]: PASSWORD }));
+  expect(steps.after.post?.config).toEqual({ auths: {} });
+  // The run directory holds the login records for the post step, which deletes it.
+  expect(main.state).toEqual(runDirState(steps.dirs));
+  expect(steps.after.main.temp).toEqual(runDirEntries(main));
+  expect(steps.logins).toEqual([
+    {
+      host,
+      cli: 'docker',
+      store: steps.dirs.dockerConfig,
+      file: `${steps.dirs.dockerConfig}/config.json`,
+      helper: '',
+      pinned: false,
+    },
+  ]);
+  expect(steps.after.post?.temp).toEqual([]);
   expect(logLines(main)).toEqual([...loginBlock(host, REGION, expiresAt)]);
   expect(logLines(post)).toEqual([logoutLine(host)]);
   expect([main.stderr, post?.postStderr]).toEqual(['', '']);
-  expect(main.masks).toEqual(expect.arrayContaining([PASSWORD, authOf(PASSWORD)]));
+  expect(main.masks).toEqual(expect.arrayContaining([PASSWORD, encodeToken(PASSWORD)]));
   expect(world.endpoint.requests).toHaveLength(1);
   expect(world.endpoint.requests[0]).toMatchObject({
     service: 'ecr',
@@ -64,11 +78,13 @@ test('skip-logout: the credential stays after the post step', async () => {
   });
   const { main, post } = steps;
   expect([main.mainExit, post?.postExit]).toEqual([0, 0]);
-  expect(main.state).toEqual({});
+  // Nothing recorded for the post step: the run directory is gone with the main step.
+  expect(main.state).toEqual(runDirState(steps.dirs));
+  expect([steps.logins, steps.after.main.temp]).toEqual([[], []]);
   expect(main.outputs.registry).toBe(host);
-  const credential = { auths: { [host]: { auth: authOf(PASSWORD) } } };
-  expect(steps.configAfterMain).toEqual(credential);
-  expect(steps.configAfterPost).toEqual(credential);
+  const credential = authsOf({ [host]: PASSWORD });
+  expect(steps.after.main.config).toEqual(credential);
+  expect(steps.after.post?.config).toEqual(credential);
   expect(logLines(main)).toEqual([...loginBlock(host, REGION, main.outputs['expires-at'])]);
   expect(logLines(post)).toEqual(['No registry to log out of.']);
   expect(world.endpoint.requests).toHaveLength(1);
@@ -84,9 +100,9 @@ test('mask-password false: the password is an unmasked output, with a warning, n
   expect(main.outputs[`docker_password_${suffix}`]).toBe(PASSWORD);
   expect(main.masks).not.toContain(PASSWORD);
   // The token (base64 of AWS:<password>) is still masked.
-  expect(main.masks).toContain(authOf(PASSWORD));
+  expect(main.masks).toContain(encodeToken(PASSWORD));
   expect(main.commands.filter((c) => c.name === 'add-mask').map((c) => c.message)).toEqual([
-    authOf(PASSWORD),
+    encodeToken(PASSWORD),
   ]);
   for (const text of [main.stdout, main.stderr, post?.postStdout, post?.postStderr]) {
     expect(text).not.toContain(PASSWORD);
@@ -96,8 +112,8 @@ test('mask-password false: the password is an unmasked output, with a warning, n
     "Warning: 'mask-password' is false: the registry passwords in this step's outputs are not " +
       'masked. Pass them only to job outputs or service credentials, never print them.',
   ]);
-  expect(steps.configAfterMain).toEqual({ auths: { [host]: { auth: authOf(PASSWORD) } } });
-  expect(steps.configAfterPost).toEqual({ auths: {} });
+  expect(steps.after.main.config).toEqual(authsOf({ [host]: PASSWORD }));
+  expect(steps.after.post?.config).toEqual({ auths: {} });
   expect(logLines(post)).toEqual([logoutLine(host)]);
   // Unmasked, yet never printed: the leak scan (which includes the password) finds nothing.
   expectHygiene(steps, { [host]: PASSWORD }, false);

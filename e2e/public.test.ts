@@ -1,9 +1,10 @@
 // ECR Public: registry-type public, through AWS_ENDPOINT_URL_ECR_PUBLIC; public.ecr.aws itself is
 // served by a local registry through the CONNECT proxy (HTTPS_PROXY), no /etc/hosts needed.
 import { beforeAll, beforeEach, expect, test } from '@jest/globals';
-import { expectHygiene } from './support/hygiene.ts';
-import { useWorld } from './support/use-world.ts';
-import { authOf, loginBlock, logoutLine, logLines, runSteps } from './support/world.ts';
+import { authsOf } from './support/ecr-tokens.ts';
+import { runSteps } from './support/jobs.ts';
+import { loginBlock, logLines, logoutLine } from './support/log.ts';
+import { expectHygiene, runDirState, useWorld } from './support/use-world.ts';
 
 const HOST = 'public.ecr.aws';
 const PASSWORD = 'public-registry-password';
@@ -47,8 +48,8 @@ test('logs in to public.ecr.aws (signed for us-east-1 whatever the region) and o
     'expires-at': expiresAt,
   });
   expect(logLines(main)).toEqual(loginBlock(HOST, 'us-east-1', expiresAt));
-  expect(steps.configAfterMain).toEqual({ auths: { [HOST]: { auth: authOf(PASSWORD) } } });
-  expect(steps.configAfterPost).toEqual({ auths: {} });
+  expect(steps.after.main.config).toEqual(authsOf({ [HOST]: PASSWORD }));
+  expect(steps.after.post?.config).toEqual({ auths: {} });
   expect(logLines(post)).toEqual([logoutLine(HOST)]);
   expectPublicRequest();
   expect(world.proxy.connects.map((c) => c.target)).toContain(`${HOST}:443`);
@@ -63,10 +64,10 @@ test('public.ecr.aws unreachable: the failure names it, nothing is logged in', a
   const { main, post } = steps;
   expect([main.mainExit, post?.postExit]).toEqual([1, 0]);
   expect(main.outputs).toEqual({});
-  expect(main.state).toEqual({});
-  expect(steps.configAfterMain).toEqual(undefined);
-  expect(steps.configAfterPost).toEqual(undefined);
-  expect(steps.tempAfterMain).toEqual([]);
+  expect(main.state).toEqual(runDirState(steps.dirs));
+  expect(steps.after.main.config).toEqual(undefined);
+  expect(steps.after.post?.config).toEqual(undefined);
+  expect(steps.after.main.temp).toEqual([]);
   const reason = `Get "https://${HOST}/v2/": Bad Gateway`;
   const [retry, error, ...rest] = logLines(main);
   expect(retry).toMatch(

@@ -2,9 +2,9 @@
 import { expect, test } from '@jest/globals';
 import { dirname } from 'node:path';
 import { NODE_BIN } from './support/action-yml.ts';
-import { expectHygiene } from './support/hygiene.ts';
-import { useWorld } from './support/use-world.ts';
-import { logLines, runSteps, type Steps } from './support/world.ts';
+import { runSteps, type Steps } from './support/jobs.ts';
+import { logLines } from './support/log.ts';
+import { expectHygiene, runDirState, useWorld } from './support/use-world.ts';
 
 const REGION = 'eu-west-1';
 const [HTTPS_ACCOUNT, HTTP_ACCOUNT] = ['333333333333', '444444444444'];
@@ -19,12 +19,15 @@ const world = useWorld([
   },
 ]);
 
-/** Nothing logged in: no outputs, no state, no credential, no staging dir left, clean post. */
-function expectNothingLoggedIn(steps: Steps): void {
+/**
+ * Nothing logged in: no outputs, no credential, nothing left in RUNNER_TEMP, a clean post step;
+ * the state names the run directory only when the step got as far as the logins (`started`).
+ */
+function expectNothingLoggedIn(steps: Steps, started: boolean): void {
   expect([steps.main.mainExit, steps.post?.postExit]).toEqual([1, 0]);
   expect(steps.main.outputs).toEqual({});
-  expect(steps.main.state).toEqual({});
-  expect(steps.tempAfterMain).toEqual([]);
+  expect(steps.main.state).toEqual(started ? runDirState(steps.dirs) : {});
+  expect([steps.after.main.temp, steps.logins]).toEqual([[], []]);
   expect(logLines(steps.post)).toEqual(['No registry to log out of.']);
   expect(steps.postExecs).toEqual([]);
 }
@@ -54,12 +57,12 @@ test.each([
   ]);
   expect(steps.execs.map((e) => [e.args.at(-1), e.code])).toEqual([[host, 1]]);
   // No credential reached config.json (it was never written), and the staging config is gone.
-  expect(steps.configAfterMain).toBeUndefined();
-  expect(steps.configAfterPost).toBeUndefined();
+  expect(steps.after.main.config).toBeUndefined();
+  expect(steps.after.post?.config).toBeUndefined();
   expect(world.endpoint.requests.map((r) => [r.region, r.registryIds, r.status])).toEqual([
     [REGION, [c.account], 200],
   ]);
-  expectNothingLoggedIn(steps);
+  expectNothingLoggedIn(steps, true);
   expectHygiene(steps, { [host]: c.wrong });
 });
 
@@ -74,8 +77,8 @@ test('no docker on PATH: fails saying so, before any request', async () => {
   ]);
   expect(world.endpoint.requests).toEqual([]);
   expect(steps.execs).toEqual([]);
-  expect(steps.configAfterMain).toBeUndefined();
-  expectNothingLoggedIn(steps);
+  expect(steps.after.main.config).toBeUndefined();
+  expectNothingLoggedIn(steps, false);
   expectHygiene(steps, {});
 });
 
@@ -90,8 +93,8 @@ test('an entry that is not a registry fails before any request or command', asyn
   expect(world.endpoint.requests).toEqual([]);
   // No process at all was started, so no docker wrote config.json.
   expect(steps.execs).toEqual([]);
-  expect(steps.configAfterMain).toBeUndefined();
-  expect(steps.configAfterPost).toBeUndefined();
-  expectNothingLoggedIn(steps);
+  expect(steps.after.main.config).toBeUndefined();
+  expect(steps.after.post?.config).toBeUndefined();
+  expectNothingLoggedIn(steps, false);
   expectHygiene(steps, {});
 });

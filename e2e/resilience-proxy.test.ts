@@ -1,18 +1,13 @@
 // The AWS API calls through a real forward proxy (Debian's tinyproxy, CONNECT tunnelling): the
 // http-proxy input, HTTPS_PROXY, NO_PROXY, and a proxy password that must never be printed.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { URL } from 'node:url';
-import { makeCerts, type TestCerts } from './support/certs.ts';
-import { EcrEndpoint } from './support/ecr-endpoint.ts';
-import { encodeToken } from './support/ecr-tokens.ts';
-import { checkPrereqs } from './support/prereqs.ts';
+import { runSteps, type StepOptions } from './support/jobs.ts';
+import { errorsOf, logLines } from './support/log.ts';
 import { freePort } from './support/proc.ts';
 import { startTinyproxy, type TestProxy } from './support/proxy.ts';
-import { startRegistry, type TestRegistry } from './support/registry.ts';
-import { apiEnv, makeRunDirs, Cleanups } from './support/resilience-env.ts';
-import { runAction, type ActionRun, type RunActionOptions } from './support/runner.ts';
-
-checkPrereqs(['tinyproxy']);
+import type { ActionRun } from './support/runner.ts';
+import { useWorld } from './support/use-world.ts';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '555555555555';
@@ -20,31 +15,20 @@ const PASSWORD = 'proxied-registry-password-6';
 const PROXY_USER = 'user';
 const PROXY_PASSWORD = 's3cretpw';
 
-let certs: TestCerts;
-let registry: TestRegistry;
-let endpoint: EcrEndpoint;
+// No registry has a name to reach through the CONNECT proxy: no proxy in the steps' environment
+// but the one a test sets.
+const world = useWorld([{ account: ACCOUNT, password: PASSWORD }], { prereqs: ['tinyproxy'] });
 let endpointTarget: string;
 /** Open proxy that tunnels only to the endpoint's port. */
 let proxy: TestProxy;
 /** The same, requiring Basic proxy authentication. */
 let authProxy: TestProxy;
 
-const cleanups = new Cleanups();
-afterAll(() => cleanups.run());
-
 beforeAll(async () => {
-  certs = cleanups.add(await makeCerts());
-  registry = cleanups.add(await startRegistry({ password: PASSWORD, certs }));
-  endpoint = new EcrEndpoint({
-    certs,
-    auth: { [ACCOUNT]: { password: PASSWORD, host: registry.host } },
-  });
-  await endpoint.start();
-  cleanups.add(endpoint);
-  const port = Number(new URL(endpoint.url).port);
+  const port = Number(new URL(world.endpoint.url).port);
   endpointTarget = `127.0.0.1:${String(port)}`;
-  proxy = cleanups.add(await startTinyproxy({ connectPorts: [port] }));
-  authProxy = cleanups.add(
+  proxy = world.add(await startTinyproxy({ connectPorts: [port] }));
+  authProxy = world.add(
     await startTinyproxy({
       connectPorts: [port],
       basicAuth: { user: PROXY_USER, password: PROXY_PASSWORD },
@@ -56,31 +40,22 @@ beforeAll(async () => {
 async function loginVia(
   inputs: Record<string, string>,
   env: Record<string, string>,
-  extra: Partial<RunActionOptions> = {},
+  extra: StepOptions = {},
 ): Promise<{ run: ActionRun; connects: string[]; authConnects: string[]; requests: number }> {
-  const dirs = await makeRunDirs('e2e-res-proxy');
-  const [seen, authSeen, before] = [
-    (await proxy.connects()).length,
-    (await authProxy.connects()).length,
-    endpoint.requests.length,
-  ];
-  try {
-    const run = await runAction({
-      inputs: { registries: ACCOUNT, region: REGION, ...inputs },
-      env: { ...apiEnv(endpoint.url, certs), ...dirs.env, ...env },
-      secrets: [PASSWORD, encodeToken(PASSWORD), PROXY_PASSWORD],
-      phases: 'main',
-      ...extra,
-    });
-    return {
-      run,
-      connects: (await proxy.connects()).slice(seen),
-      authConnects: (await authProxy.connects()).slice(authSeen),
-      requests: endpoint.requests.length - before,
-    };
-  } finally {
-    await dirs.cleanup();
-  }
+  const [seen, authSeen] = [(await proxy.connects()).length, (await authProxy.connects()).length];
+  const steps = await runSteps(world, {
+    inputs: { registries: ACCOUNT, region: REGION, ...inputs },
+    env,
+    secrets: [PROXY_PASSWORD],
+    phases: 'main',
+    ...extra,
+  });
+  return {
+    run: steps.main,
+    connects: (await proxy.connects()).slice(seen),
+    authConnects: (await authProxy.connects()).slice(authSeen),
+    requests: world.endpoint.requests.length,
+  };
 }
 
 const expectLoggedIn = (run: ActionRun) => {
@@ -89,7 +64,7 @@ const expectLoggedIn = (run: ActionRun) => {
     leaks: [],
     stderr: '',
   });
-  expect(run.outputs.registry).toBe(registry.host);
+  expect(run.outputs.registry).toBe(world.hosts[0]);
 };
 
 describe('API calls through a forward proxy (tinyproxy)', () => {
@@ -172,18 +147,13 @@ describe('API calls through a forward proxy (tinyproxy)', () => {
   test('a wrong proxy password fails the step without printing it', async () => {
     const wrong = 'wr0ngpw-proxy';
     const url = `http://${PROXY_USER}:${wrong}@127.0.0.1:${String(authProxy.port)}`;
-    const { run, requests } = await loginVia(
-      { 'http-proxy': url },
-      {},
-      { secrets: [PASSWORD, wrong] },
-    );
+    const { run, requests } = await loginVia({ 'http-proxy': url }, {}, { secrets: [wrong] });
     expect(run.mainExit).toBe(1);
     expect(run.leaks).toEqual([]);
     expect(run.log).not.toContain(wrong);
     expect(requests).toBe(0);
-    const errors = run.commands.filter((c) => c.name === 'error').map((c) => c.message);
     // Node names the proxy without its credentials; the SDK does not retry a refused tunnel.
-    expect(errors).toEqual([
+    expect(errorsOf(run)).toEqual([
       `ECR GetAuthorizationToken in ${REGION} failed after 1 attempt(s): Error: Failed to ` +
         `establish tunnel to ${endpointTarget} via http://127.0.0.1:${String(authProxy.port)}/: ` +
         'HTTP/1.0 401 Unauthorized',
@@ -206,12 +176,11 @@ describe('API calls through a forward proxy (tinyproxy)', () => {
     expect(run.mainExit).toBe(1);
     expect(run.leaks).toEqual([]);
     expect(requests).toBe(0);
-    expect(run.log.split('\n').filter((l) => l.startsWith('Retrying '))).toEqual([
+    expect(logLines(run, /^Retrying /)).toEqual([
       `Retrying GetAuthorizationToken in ${REGION} (attempt 2 of 3) after ECONNREFUSED`,
       `Retrying GetAuthorizationToken in ${REGION} (attempt 3 of 3) after ECONNREFUSED`,
     ]);
-    const errors = run.commands.filter((c) => c.name === 'error').map((c) => c.message);
-    expect(errors).toEqual([
+    expect(errorsOf(run)).toEqual([
       expect.stringMatching(
         new RegExp(
           `^ECR GetAuthorizationToken in ${REGION} failed after 3 attempt\\(s\\): .*ECONNREFUSED`,
@@ -220,10 +189,19 @@ describe('API calls through a forward proxy (tinyproxy)', () => {
     ]);
   }, 30_000);
 
-  // The password of a proxy URL written without its scheme (a common slip) must not be printed
-  // in the "Invalid 'http-proxy'" message either.
+  test('an http-proxy without a scheme is read as http://, as curl reads it, its password masked', async () => {
+    const value = `${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${String(authProxy.port)}`;
+    const { run, connects, authConnects } = await loginVia({ 'http-proxy': value }, {});
+    expectLoggedIn(run);
+    expect(authConnects).toEqual([endpointTarget]);
+    expect(connects).toEqual([]);
+    expect(run.masks).toContain(PROXY_PASSWORD);
+    expect(run.log).not.toContain(PROXY_PASSWORD);
+  }, 30_000);
+
+  // The password of a proxy URL that cannot be used must not be printed in the
+  // "Invalid 'http-proxy'" message either.
   test.each([
-    ['without a scheme', `${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:3128`],
     ['with a slash in the password', `http://${PROXY_USER}:${PROXY_PASSWORD}/x@127.0.0.1:3128`],
     ['with an unsupported scheme', `socks5://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1080`],
   ])(
@@ -232,8 +210,7 @@ describe('API calls through a forward proxy (tinyproxy)', () => {
       const { run, requests } = await loginVia({ 'http-proxy': url }, {});
       expect(run.mainExit).toBe(1);
       expect(requests).toBe(0);
-      const errors = run.commands.filter((c) => c.name === 'error').map((c) => c.message);
-      expect(errors).toEqual([expect.stringMatching(/^Invalid 'http-proxy' '/)]);
+      expect(errorsOf(run)).toEqual([expect.stringMatching(/^Invalid 'http-proxy' '/)]);
       expect(run.leaks).toEqual([]);
       expect(run.log).not.toContain(PROXY_PASSWORD);
     },

@@ -1,9 +1,8 @@
 // How the password travels, seen from outside through the exec trace (support/exec-trace.ts):
 // it reaches the real docker CLI on stdin only, and it is masked before docker starts.
 import { beforeAll, expect, test } from '@jest/globals';
-import { ARGV_PASSWORD_WARNING } from './support/hygiene.ts';
-import { useWorld } from './support/use-world.ts';
-import { runSteps, type Steps } from './support/world.ts';
+import { runSteps, type Steps } from './support/jobs.ts';
+import { ARGV_PASSWORD_WARNING, useWorld } from './support/use-world.ts';
 
 const REGION = 'eu-west-1';
 const PASSWORDS = ['secrets-test-first-password', 'secrets-test-other-password'];

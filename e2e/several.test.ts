@@ -1,8 +1,9 @@
 // Several registries, accounts and regions in one step; and a partial failure.
 import { expect, test } from '@jest/globals';
-import { expectHygiene } from './support/hygiene.ts';
-import { useWorld } from './support/use-world.ts';
-import { authOf, loginBlock, logoutLine, logBlocks, logLines, runSteps } from './support/world.ts';
+import { authsOf } from './support/ecr-tokens.ts';
+import { runDirEntries, runSteps } from './support/jobs.ts';
+import { logBlocks, loginBlock, logLines, logoutLine } from './support/log.ts';
+import { expectHygiene, useWorld } from './support/use-world.ts';
 
 const REGION = 'eu-west-1';
 const [A, B, C, D, E] = [
@@ -50,10 +51,8 @@ test('three accounts in one region and a host in another: one call per region, a
     ),
   });
   expect(main.outputs.registries?.split(',').sort()).toEqual([...hosts].sort());
-  expect(steps.configAfterMain).toEqual({
-    auths: Object.fromEntries(hosts.map((host, i) => [host, { auth: authOf(passwordOf(i)) }])),
-  });
-  expect(steps.configAfterPost).toEqual({ auths: {} });
+  expect(steps.after.main.config).toEqual(authsOf(logins));
+  expect(steps.after.post?.config).toEqual({ auths: {} });
   const regionOf = (i: number) => (i === 3 ? 'us-west-2' : REGION);
   expect(logBlocks(main)).toEqual(
     hosts
@@ -97,11 +96,13 @@ test('one of two registries refuses: the step fails, and the post step logs out 
     [`docker_password_${suffix(hostA)}`]: passwordOf(0),
     'expires-at': expiresAt,
   });
-  const saved = JSON.parse(main.state.logins ?? '[]') as { host: string; cli: string }[];
-  expect(saved.map(({ host, cli }) => ({ host, cli }))).toEqual([{ host: hostA, cli: 'docker' }]);
-  expect(steps.configAfterMain).toEqual({ auths: { [hostA]: { auth: authOf(passwordOf(0)) } } });
-  expect(steps.configAfterPost).toEqual({ auths: {} });
-  expect(steps.tempAfterMain).toEqual([]);
+  expect(steps.logins.map(({ host, cli }) => ({ host, cli }))).toEqual([
+    { host: hostA, cli: 'docker' },
+  ]);
+  expect(steps.after.main.config).toEqual(authsOf({ [hostA]: passwordOf(0) }));
+  expect(steps.after.post?.config).toEqual({ auths: {} });
+  expect(steps.after.main.temp).toEqual(runDirEntries(main));
+  expect(steps.after.post?.temp).toEqual([]);
   expect(logLines(main)).toEqual([
     ...loginBlock(hostA, REGION, expiresAt),
     `Error: docker login to ${hostE} failed: login attempt to http://${hostE}/v2/ failed with status: 400 Bad Request`,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import {
   ECRPUBLICClient,
@@ -6,47 +6,36 @@ import {
 } from '@aws-sdk/client-ecr-public';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
-import { makeCerts, type TestCerts } from './support/certs.ts';
-import { EcrEndpoint, TEST_CREDENTIALS } from './support/ecr-endpoint.ts';
+import { NODE_BIN, REPO_ROOT } from './support/action-yml.ts';
+import { TEST_CREDENTIALS } from './support/ecr-endpoint.ts';
 import { awsCli, checkPrereqs } from './support/prereqs.ts';
 import { run, runOk } from './support/proc.ts';
-import { NODE_BIN, REPO_ROOT } from './support/action-yml.ts';
+import { useWorld } from './support/use-world.ts';
 
-checkPrereqs(['aws']);
 const AWS = awsCli() ?? 'aws';
 const ACCOUNT = '123456789012';
 const OTHER = '210987654321';
-let certs: TestCerts;
-let endpoint: EcrEndpoint;
-
-beforeAll(async () => {
-  certs = await makeCerts();
-  endpoint = new EcrEndpoint({
-    certs,
+const world = useWorld([], {
+  prereqs: ['aws'],
+  endpoint: {
     credentials: [
       TEST_CREDENTIALS,
       { accessKeyId: 'ASIATEMP', secretAccessKey: 's', sessionToken: 'tok' },
     ],
-    auth: {
-      [ACCOUNT]: { password: 'pw-main', host: '127.0.0.1:5999' },
-      'eu-west-1/public': { password: 'x' },
-    },
-  });
-  await endpoint.start();
+  },
 });
-
-afterAll(async () => {
-  await endpoint.stop();
-  await certs.cleanup();
+beforeAll(() => {
+  world.answer(ACCOUNT, 'pw-main', '127.0.0.1:5999');
+  world.auth['eu-west-1/public'] = { password: 'x' };
 });
 
 describe('certs', () => {
   test('server certificate chains to the CA and names 127.0.0.1 and localhost', async () => {
-    await runOk('openssl', ['verify', '-CAfile', certs.caCert, certs.cert]);
+    await runOk('openssl', ['verify', '-CAfile', world.certs.caCert, world.certs.cert]);
     const san = await runOk('openssl', [
       'x509',
       '-in',
-      certs.cert,
+      world.certs.cert,
       '-noout',
       '-ext',
       'subjectAltName',
@@ -57,13 +46,13 @@ describe('certs', () => {
 
 describe('ECR endpoint with the AWS CLI', () => {
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    run(AWS, [...args, '--endpoint-url', endpoint.url], {
+    run(AWS, [...args, '--endpoint-url', world.endpoint.url], {
       env: {
         PATH: process.env.PATH ?? '',
-        HOME: certs.dir,
+        HOME: world.certs.dir,
         AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-        AWS_CA_BUNDLE: certs.caCert,
+        AWS_CA_BUNDLE: world.certs.caCert,
         ...env,
       },
     });
@@ -72,7 +61,7 @@ describe('ECR endpoint with the AWS CLI', () => {
     const r = await cli(['ecr', 'get-login-password', '--region', 'eu-west-1']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('pw-main\n');
-    expect(endpoint.requests.at(-1)).toMatchObject({
+    expect(world.endpoint.requests.at(-1)).toMatchObject({
       region: 'eu-west-1',
       signatureValid: true,
       status: 200,
@@ -82,7 +71,9 @@ describe('ECR endpoint with the AWS CLI', () => {
   test('ecr-public get-login-password', async () => {
     const r = await cli(['ecr-public', 'get-login-password', '--region', 'us-east-1']);
     expect(r.stdout).toBe('pw-public\n');
-    expect(endpoint.requests.at(-1)?.target).toBe('SpencerFrontendService.GetAuthorizationToken');
+    expect(world.endpoint.requests.at(-1)?.target).toBe(
+      'SpencerFrontendService.GetAuthorizationToken',
+    );
   }, 30_000);
 
   test('a wrong secret key is an InvalidSignatureException', async () => {
@@ -105,7 +96,7 @@ describe('ECR endpoint with the AWS SDK', () => {
   const client = (secretAccessKey = TEST_CREDENTIALS.secretAccessKey, sessionToken?: string) =>
     new ECRClient({
       region: 'eu-central-1',
-      endpoint: endpoint.url,
+      endpoint: world.endpoint.url,
       maxAttempts: 3,
       credentials: {
         accessKeyId: sessionToken ? 'ASIATEMP' : TEST_CREDENTIALS.accessKeyId,
@@ -115,7 +106,7 @@ describe('ECR endpoint with the AWS SDK', () => {
       requestHandler: requestHandler(),
     });
   beforeAll(async () => {
-    ca = await readFile(certs.caCert, 'utf8');
+    ca = await readFile(world.certs.caCert, 'utf8');
   });
 
   test('one entry per registry ID, proxyEndpoint from the table', async () => {
@@ -127,7 +118,7 @@ describe('ECR endpoint with the AWS SDK', () => {
     expect(own?.proxyEndpoint).toBe('https://127.0.0.1:5999');
     expect(other?.proxyEndpoint).toBe(`https://${OTHER}.dkr.ecr.eu-central-1.amazonaws.com`);
     expect(own?.expiresAt?.getTime()).toBeGreaterThan(Date.now() + 11 * 3600_000);
-    expect(endpoint.requests.at(-1)?.registryIds).toEqual([ACCOUNT, OTHER]);
+    expect(world.endpoint.requests.at(-1)?.registryIds).toEqual([ACCOUNT, OTHER]);
   });
 
   test('session tokens are checked; wrong secrets are InvalidSignatureException', async () => {
@@ -143,25 +134,25 @@ describe('ECR endpoint with the AWS SDK', () => {
   });
 
   test('injected failures, retries and latency', async () => {
-    endpoint.failNext('ThrottlingException');
-    endpoint.failNext('ServiceUnavailable');
-    const before = endpoint.requests.length;
+    world.endpoint.failNext('ThrottlingException');
+    world.endpoint.failNext('ServiceUnavailable');
+    const before = world.endpoint.requests.length;
     await client().send(new GetAuthorizationTokenCommand({}));
-    expect(endpoint.requests.slice(before).map((r) => r.status)).toEqual([400, 503, 200]);
-    endpoint.failNext('AccessDeniedException');
+    expect(world.endpoint.requests.slice(before).map((r) => r.status)).toEqual([400, 503, 200]);
+    world.endpoint.failNext('AccessDeniedException');
     await expect(client().send(new GetAuthorizationTokenCommand({}))).rejects.toThrow(
       `User: arn:aws:iam::${ACCOUNT}:user/x is not authorized to perform: ecr:GetAuthorizationToken`,
     );
-    endpoint.latencyMs = 300;
+    world.endpoint.latencyMs = 300;
     const started = Date.now();
     const pub = new ECRPUBLICClient({
       region: 'us-east-1',
-      endpoint: endpoint.url,
+      endpoint: world.endpoint.url,
       credentials: TEST_CREDENTIALS,
       requestHandler: requestHandler(),
     });
     const out = await pub.send(new GetPublicToken({}));
-    endpoint.latencyMs = 0;
+    world.endpoint.latencyMs = 0;
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(out.authorizationData?.authorizationToken).toBe(
       Buffer.from('AWS:pw-public').toString('base64'),
@@ -174,7 +165,7 @@ describe('ECR endpoint with the AWS SDK', () => {
       headers: NodeJS.Dict<string | string[]>;
       body: string;
     }>((resolve, reject) => {
-      const req = https.request(endpoint.url, { method: 'POST', ca }, (r) => {
+      const req = https.request(world.endpoint.url, { method: 'POST', ca }, (r) => {
         let body = '';
         r.setEncoding('utf8').on('data', (d: string) => (body += d));
         r.on('end', () => {
@@ -204,13 +195,13 @@ test('the SDK finds the endpoint through AWS_ENDPOINT_URL_ECR and NODE_EXTRA_CA_
       AWS_REGION: 'ap-south-1',
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_ECR: endpoint.url,
-      NODE_EXTRA_CA_CERTS: certs.caCert,
+      AWS_ENDPOINT_URL_ECR: world.endpoint.url,
+      NODE_EXTRA_CA_CERTS: world.certs.caCert,
     },
   });
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe('https://127.0.0.1:5999\n');
-  expect(endpoint.requests.at(-1)?.region).toBe('ap-south-1');
+  expect(world.endpoint.requests.at(-1)?.region).toBe('ap-south-1');
 }, 30_000);
 
 describe('prereqs', () => {

@@ -13,8 +13,11 @@ export interface CredentialHelper {
   cleanup: () => Promise<void>;
 }
 
-/** A docker credential helper (store/get/erase/list) that keeps everything in one JSON file. */
-const SCRIPT = (store: string) => `#!${NODE_BIN}
+/**
+ * A docker credential helper (store/get/erase/list) that keeps everything in one JSON file; it
+ * refuses a secret longer than `maxSecret` bytes as wincred does (Windows' limit: 2560).
+ */
+const SCRIPT = (store: string, maxSecret: number) => `#!${NODE_BIN}
 const fs = require('node:fs');
 const file = ${JSON.stringify(store)};
 const load = () => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {});
@@ -27,6 +30,10 @@ const data = load();
 switch (process.argv[2]) {
   case 'store': {
     const { ServerURL, Username, Secret } = JSON.parse(input);
+    if (Buffer.byteLength(Secret) > ${String(maxSecret)}) {
+      process.stdout.write('The stub received bad data.\\n');
+      process.exit(1);
+    }
     data[ServerURL] = { Username, Secret };
     save(data);
     break;
@@ -56,11 +63,14 @@ switch (process.argv[2]) {
 }
 `;
 
-export async function makeCredentialHelper(name: string): Promise<CredentialHelper> {
+export async function makeCredentialHelper(
+  name: string,
+  maxSecret = Infinity,
+): Promise<CredentialHelper> {
   const tmp = await makeTempDir('e2e-cred-helper');
   const store = join(tmp.path, 'store.json');
   const bin = join(tmp.path, `docker-credential-${name}`);
-  await writeFile(bin, SCRIPT(store));
+  await writeFile(bin, SCRIPT(store, maxSecret));
   await chmod(bin, 0o755);
   return {
     name,

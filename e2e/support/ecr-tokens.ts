@@ -36,6 +36,13 @@ export function lookupAuth(
 
 export const encodeToken = (password: string) => Buffer.from(`AWS:${password}`).toString('base64');
 
+/** The config.json / containers-auth.json content of logins: host → base64("AWS:<password>"). */
+export const authsOf = (logins: Record<string, string>) => ({
+  auths: Object.fromEntries(
+    Object.entries(logins).map(([host, password]) => [host, { auth: encodeToken(password) }]),
+  ),
+});
+
 /** The GetAuthorizationToken response body: one entry per registry ID for ECR, one for Public. */
 export function authorizationResponse(
   service: EcrService,

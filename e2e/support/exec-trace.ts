@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 
-// Names also in world.ts, which must not import this file (importing it starts the tracing).
+// Names also in jobs.ts, which must not import this file (importing it starts the tracing).
 const EXEC_COMMAND = 'e2e-exec';
 const EXIT_COMMAND = 'e2e-exit';
 

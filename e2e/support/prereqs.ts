@@ -1,5 +1,8 @@
 import { accessSync, constants } from 'node:fs';
+import { symlink } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { NODE_BIN } from './action-yml.ts';
+import { makeTempDir, type TempDir } from './proc.ts';
 
 /** Command → Debian package that provides it. */
 const PACKAGES: Record<string, string> = {
@@ -40,3 +43,18 @@ export function checkPrereqs(extra: string[] = []): void {
 /** The AWS CLI to use: Debian's /usr/bin/aws (v2) when present, else `aws` on PATH. */
 export const awsCli = (): string | undefined =>
   which('aws', `/usr/bin${delimiter}${process.env.PATH ?? ''}`);
+
+/** The CLIs besides docker that the action can log in with. */
+export const CONTAINER_CLIS = ['podman', 'buildah', 'skopeo'] as const;
+
+/** A directory holding only symlinks to node and to the named commands: a PATH of exactly those. */
+export async function pathWith(commands: string[]): Promise<TempDir> {
+  const dir = await makeTempDir('e2e-path');
+  await symlink(NODE_BIN, join(dir.path, 'node'));
+  for (const command of commands) {
+    const target = which(command);
+    if (target === undefined) throw new Error(`${command} is not on PATH`);
+    await symlink(target, join(dir.path, command));
+  }
+  return dir;
+}

@@ -44,7 +44,8 @@ export interface ActionRun {
 }
 
 const FILES = ['OUTPUT', 'STATE', 'ENV', 'PATH', 'STEP_SUMMARY'] as const;
-const basePath = () =>
+/** The PATH a step gets: this process's, without node_modules/.bin (node is named in full). */
+export const runnerPath = () =>
   (process.env.PATH ?? '/usr/bin:/bin')
     .split(delimiter)
     .filter((p) => !p.includes('node_modules'))
@@ -58,7 +59,7 @@ export async function runAction(opts: RunActionOptions = {}): Promise<ActionRun>
     const cwd = opts.cwd ?? tmp.path;
     const logs = new LogProcessor(opts.secrets ?? [], opts.debug === true);
     const env: Record<string, string> = {
-      PATH: basePath(),
+      PATH: runnerPath(),
       HOME: process.env.HOME ?? tmp.path,
       CI: 'true',
       GITHUB_ACTIONS: 'true',
