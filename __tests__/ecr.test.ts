@@ -23,7 +23,13 @@ import { parseEntry, withRegion } from '../src/registries.ts';
 import type { ResolvedTarget } from '../src/registries.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const { fetchCredentials, groupByRegion, resolveRegion } = await import('../src/ecr.ts');
+const { fetchCredentials: fetchAll, groupByRegion, resolveRegion } = await import('../src/ecr.ts');
+/** fetchCredentials, each target's Error thrown: most tests look at what was served. */
+const fetchCredentials = async (...args: Parameters<typeof fetchAll>) =>
+  (await fetchAll(...args)).map((credential) => {
+    if (credential instanceof Error) throw credential;
+    return credential;
+  });
 const { decodeToken } = await import('../src/credential.ts');
 const { Deadline, clientConfig, logRetries } = await import('../src/aws-client.ts');
 type Group = Parameters<typeof fetchCredentials>[0];
@@ -657,6 +663,68 @@ describe('fetchCredentials (private ECR)', () => {
     expect(destroy).toHaveBeenCalledTimes(1);
     await fetchCredentials(group, OPTIONS);
     expect(destroy).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('trust in what the API answers', () => {
+  test('a target whose answer cannot be used is an Error in its place; the others are served', async () => {
+    const accounts = ['111111111111', '222222222222'];
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [item('111111111111.dkr.ecr.eu-west-1.amazonaws.com', 'pw')],
+    });
+    const targets = accounts.map((account) => ({
+      kind: 'account' as const,
+      account,
+      region: 'eu-west-1',
+    }));
+    // the second account is missing from the answer and its host is named: the standard host
+    const served = await fetchAll(privateGroup('eu-west-1', targets), OPTIONS);
+    expect(served.map((c) => (c instanceof Error ? c.message : c.host))).toEqual([
+      '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
+      '222222222222.dkr.ecr.eu-west-1.amazonaws.com',
+    ]);
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ ...item('x', 'pw'), authorizationToken: tokenOf('') }],
+    });
+    const broken = await fetchAll(privateGroup('eu-west-1', targets), OPTIONS);
+    expect(broken.map((c) => c instanceof Error)).toEqual([true, true]);
+  });
+
+  test('a token that has already expired is used, with a warning naming the host and the times', async () => {
+    const host = '111111111111.dkr.ecr.eu-west-1.amazonaws.com';
+    const expired = new Date('2001-02-03T04:05:06Z');
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [{ ...item(host, 'pw'), expiresAt: expired }],
+    });
+    const [credential] = await fetchCredentials(
+      privateGroup('eu-west-1', [
+        { kind: 'account', account: '111111111111', region: 'eu-west-1' },
+      ]),
+      OPTIONS,
+    );
+    expect(credential?.expiresAt).toEqual(expired);
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringMatching(
+        new RegExp(
+          `^ECR in eu-west-1 answered a token for ${host.replace(/\./g, '\\.')} that expired at ` +
+            '2001-02-03T04:05:06\\.000Z, before now \\(\\d{4}-.*\\): the runner',
+        ),
+      ),
+    );
+  });
+
+  test('through an endpoint override any host is taken as answered (stand-ins, proxies)', async () => {
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [item('127.0.0.1:5000', 'pw')],
+    });
+    const [credential] = await fetchCredentials(
+      privateGroup('eu-west-1', [
+        { kind: 'account', account: '111111111111', region: 'eu-west-1' },
+      ]),
+      OPTIONS,
+    );
+    expect(credential?.host).toBe('127.0.0.1:5000');
+    expect(core.warning).not.toHaveBeenCalled();
   });
 });
 

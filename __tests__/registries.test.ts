@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import {
+  isAwsEndpoint,
   isRegion,
+  isRegistryHostIn,
   needsRegion,
   outputSuffix,
   parseEntry,
@@ -361,5 +363,48 @@ describe('outputSuffix', () => {
     ['Already_Fine_9', 'Already_Fine_9'],
   ])('%s → %s', (host, expected) => {
     expect(outputSuffix(host)).toBe(expected);
+  });
+});
+
+describe('isRegistryHostIn: what AWS may answer as an account’s registry', () => {
+  test.each<[string, string, string | undefined, boolean]>([
+    ['111111111111.dkr.ecr.eu-west-1.amazonaws.com', 'eu-west-1', '111111111111', true],
+    ['111111111111.dkr.ecr-fips.us-east-1.amazonaws.com', 'us-east-1', '111111111111', true],
+    ['111111111111.dkr-ecr.us-east-1.on.aws', 'us-east-1', '111111111111', true],
+    ['111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn', 'cn-north-1', '111111111111', true],
+    ['111111111111.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn', 'cn-north-1', undefined, true],
+    ['111111111111.dkr.ecr.us-iso-east-1.c2s.ic.gov', 'us-iso-east-1', undefined, true],
+    // the caller's own registry: any account, the region's partition
+    ['222222222222.dkr.ecr.eu-west-1.amazonaws.com', 'eu-west-1', undefined, true],
+    // another account, another region, another partition, not a registry at all
+    ['222222222222.dkr.ecr.eu-west-1.amazonaws.com', 'eu-west-1', '111111111111', false],
+    ['111111111111.dkr.ecr.eu-west-2.amazonaws.com', 'eu-west-1', '111111111111', false],
+    ['111111111111.dkr.ecr.cn-north-1.amazonaws.com', 'cn-north-1', '111111111111', false],
+    ['111111111111.dkr.ecr.us-east-1.amazonaws.com.cn', 'us-east-1', '111111111111', false],
+    ['111111111111.dkr-ecr.cn-north-1.on.aws', 'cn-north-1', '111111111111', false],
+    ['evil.example.com', 'eu-west-1', '111111111111', false],
+    ['127.0.0.1:5000', 'eu-west-1', undefined, false],
+    ['111111111111.dkr.ecr.eu-west-1.amazonaws.com.evil.example', 'eu-west-1', undefined, false],
+  ])('%s in %s for %s → %s', (host, region, account, expected) => {
+    expect(isRegistryHostIn(host, region, account)).toBe(expected);
+  });
+});
+
+describe('isAwsEndpoint: AWS’s own API, or a configured override', () => {
+  test.each<[string | undefined, boolean]>([
+    ['https://api.ecr.eu-west-1.amazonaws.com', true],
+    ['https://ecr-fips.us-east-1.amazonaws.com', true],
+    ['https://api.ecr.cn-north-1.amazonaws.com.cn', true],
+    ['https://ecr.us-east-1.api.aws', true],
+    ['https://vpce-0a1b.api.ecr.us-east-1.vpce.amazonaws.com', true],
+    ['https://API.ECR.EU-WEST-1.AMAZONAWS.COM', true],
+    ['https://127.0.0.1:4566', false],
+    ['http://localstack:4566', false],
+    ['https://ecr.example.com', false],
+    ['https://amazonaws.com.evil.example', false],
+    ['not a url', false],
+    [undefined, false],
+  ])('%s → %s', (endpoint, expected) => {
+    expect(isAwsEndpoint(endpoint)).toBe(expected);
   });
 });

@@ -77,7 +77,12 @@ async function logInToAll(
         deadline,
       });
       const order = group.targets.map((target) => resolved.indexOf(target));
-      await Promise.all(credentials.map((c, i) => session.logIn(c, order[i] ?? i)));
+      const logins = credentials.flatMap((c, i) => {
+        if (!(c instanceof Error)) return [session.logIn(c, order[i] ?? i)];
+        session.failures.push(c.message);
+        return [];
+      });
+      await Promise.all(logins);
     }),
   );
   for (const result of results) {

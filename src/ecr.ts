@@ -7,7 +7,7 @@ import { clientConfig, logRetries } from './aws-client.ts';
 import type { ApiOptions } from './aws-client.ts';
 import { decodeToken } from './credential.ts';
 import type { Credential } from './credential.ts';
-import { isRegion, standardHost } from './registries.ts';
+import { isAwsEndpoint, isRegion, isRegistryHostIn, standardHost } from './registries.ts';
 import type { ResolvedTarget } from './registries.ts';
 
 /** Targets served by one GetAuthorizationToken endpoint. */
@@ -46,8 +46,14 @@ export function groupByRegion(targets: ResolvedTarget[]): Group[] {
   return [...groups.values()];
 }
 
-/** Fetches the credentials of every target in a group, masking each password as it appears. */
-export async function fetchCredentials(group: Group, options: ApiOptions): Promise<Credential[]> {
+/**
+ * Fetches the credentials of every target in a group, masking each password as it appears. A
+ * target whose answer cannot be used is an Error in its place; the others are still served.
+ */
+export async function fetchCredentials(
+  group: Group,
+  options: ApiOptions,
+): Promise<(Credential | Error)[]> {
   if (group.public) {
     const { fetchPublicCredential } = await import('./ecr-public.ts');
     return [await fetchPublicCredential(options)];
@@ -88,7 +94,15 @@ export async function fetchCredentials(group: Group, options: ApiOptions): Promi
       decoded.set(token, known);
       return known;
     };
-    return group.targets.map((target) => credentialFor(target, calls, decode));
+    // From AWS's own API, an account is logged in only at a registry host of its own.
+    const strict = isAwsEndpoint(watch.endpoint);
+    return group.targets.map((target) => {
+      try {
+        return credentialFor(target, calls, decode, strict);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
   } finally {
     client.destroy();
   }
@@ -113,6 +127,13 @@ function checkAnswer(data: AuthorizationData[] | undefined, region: string): Ent
     if (!/^[a-z0-9][a-z0-9.-]*(:\d+)?$/i.test(host)) {
       throw new Error(`ECR in ${region} answered a proxy endpoint that is not a host: '${host}'.`);
     }
+    if (expiresAt.getTime() <= Date.now()) {
+      core.warning(
+        `ECR in ${region} answered a token for ${host} that expired at ` +
+          `${expiresAt.toISOString()}, before now (${new Date().toISOString()}): the runner's ` +
+          'clock may be wrong, or something between the runner and AWS answered an old token.',
+      );
+    }
     return { host, token, expiresAt };
   });
 }
@@ -121,6 +142,7 @@ function credentialFor(
   target: ResolvedTarget,
   calls: Call[],
   decode: (token: string) => { username: string; password: string },
+  strict: boolean,
 ): Credential {
   let entry: Entry | undefined;
   let host: string | undefined;
@@ -131,6 +153,14 @@ function credentialFor(
     entry = entryFor(target.account, calls);
     host = target.kind === 'host' ? target.host : entry?.host;
     host ??= standardHost(target.account, target.region);
+  }
+  const account = 'account' in target ? target.account : undefined;
+  if (strict && target.kind !== 'host' && host && !isRegistryHostIn(host, target.region, account)) {
+    throw new Error(
+      `ECR in ${target.region} answered the proxy endpoint '${host}' for ` +
+        `${account ?? "the caller's own registry"}, which is not an ECR registry host of ` +
+        `${account ? 'that account' : 'an account'} in ${target.region}: not logged in.`,
+    );
   }
   // The token stands for the caller's credentials, so any answer of the region opens the registry.
   entry ??= calls.flatMap((call) => call.entries)[0];

@@ -102,6 +102,29 @@ function partitionSuffix(region: string): string {
   return 'amazonaws.com';
 }
 
+/**
+ * True when `host` is an ECR private registry host in `region` and in that region's partition
+ * (IPv4 `dkr.ecr`, FIPS or dual-stack), of `account` when one is given.
+ */
+export function isRegistryHostIn(host: string, region: string, account?: string): boolean {
+  const match = PRIVATE_HOST.exec(host);
+  if (!match || (match[2] ?? match[3]) !== region) return false;
+  if (account !== undefined && match[1] !== account) return false;
+  const suffix = host.slice(host.indexOf(`.${region}.`) + region.length + 2);
+  const dualStack = region.startsWith('cn-') ? 'on.amazonwebservices.com.cn' : 'on.aws';
+  return suffix === (match[2] === undefined ? dualStack : partitionSuffix(region));
+}
+
+/** The domains of AWS's own API endpoints, in every partition. */
+const AWS_API_DOMAINS =
+  /\.(amazonaws\.com|amazonaws\.com\.cn|api\.aws|amazonaws\.eu|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|api\.amazonwebservices\.com\.cn)$/;
+
+/** True when an endpoint URL is AWS's own, not a configured override (a stand-in, a proxy). */
+export function isAwsEndpoint(endpoint: string | undefined): boolean {
+  if (endpoint === undefined || !URL.canParse(endpoint)) return false;
+  return AWS_API_DOMAINS.test(new URL(endpoint).hostname.toLowerCase());
+}
+
 /** The output-name form of a host: every run of characters outside [a-zA-Z0-9_] becomes `_`. */
 export function outputSuffix(host: string): string {
   return host.replace(/[^a-zA-Z0-9_]+/g, '_');
