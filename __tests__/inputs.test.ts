@@ -55,21 +55,29 @@ describe('getInputs', () => {
       ['skip-logout', 'skipLogout', 'FALSE', false],
       ['isolate-credentials', 'isolateCredentials', 'true', true],
       ['isolate-credentials', 'isolateCredentials', 'FALSE', false],
+      // as workflows written for amazon-ecr-login say it
+      ['mask-password', 'maskPassword', 'yes', true],
+      ['mask-password', 'maskPassword', 'No', false],
+      ['skip-logout', 'skipLogout', 'YES', true],
+      ['skip-logout', 'skipLogout', 'off', false],
+      ['isolate-credentials', 'isolateCredentials', 'On', true],
+      ['isolate-credentials', 'isolateCredentials', 'no', false],
     ])('%s → %s; %j → %s', (name, field, value, expected) => {
       core.inputs[name] = value;
       expect(getInputs()[field]).toBe(expected);
     });
 
     test.each<[string, string]>([
-      ['mask-password', 'yes'],
-      ['skip-logout', 'yes'],
       ['skip-logout', '1'],
       ['mask-password', 'truee'],
-      ['isolate-credentials', 'on'],
+      ['isolate-credentials', 'y'],
+      ['mask-password', 'enabled'],
     ])('%s %j is rejected, naming the input and the value', (name, value) => {
       core.inputs[name] = value;
       expect(() => getInputs()).toThrow(
-        new Error(`Invalid '${name}' '${value}': expected 'true' or 'false'.`),
+        new Error(
+          `Invalid '${name}' '${value}': expected 'true', 'yes', 'on', 'false', 'no', 'off' (in any letter case).`,
+        ),
       );
     });
   });

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const { decodeURIComponentSafe, noProxyList, parseProxy, proxyEnv, requestHandler } =
+const { canUseProxies, decodeURIComponentSafe, noProxyList, parseProxy, proxyEnv, requestHandler } =
   await import('../src/proxy.ts');
 
 beforeEach(() => {
@@ -88,6 +88,23 @@ describe('parseProxy masks whatever stands where credentials go', () => {
   ])('%s → %j', (value, secrets) => {
     parseProxy(value, 'X');
     expect(core.secrets).toEqual(secrets);
+  });
+});
+
+describe('canUseProxies: Node 24.5 brought proxyEnv to its agents', () => {
+  test.each<[string, boolean]>([
+    ['20.20.2', false],
+    ['22.18.0', false],
+    ['24.4.1', false],
+    ['24.5.0', true],
+    ['24.21.0', true],
+    ['25.0.0', true],
+  ])('%s → %s', (version, expected) => {
+    expect(canUseProxies(version)).toBe(expected);
+  });
+
+  test('this Node can, so a configured proxy is never dropped here', () => {
+    expect(canUseProxies()).toBe(true);
   });
 });
 

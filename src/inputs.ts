@@ -58,12 +58,18 @@ export function getInputs(): Inputs {
   };
 }
 
+/** The words a boolean input takes, in any letter case, as YAML 1.1 and the official action read them. */
+const TRUE_WORDS = ['true', 'yes', 'on'];
+const FALSE_WORDS = ['false', 'no', 'off'];
+
 function getBoolean(name: string, fallback: boolean): boolean {
   const value = core.getInput(name).trim();
   if (value === '') return fallback;
-  if (/^true$/i.test(value)) return true;
-  if (/^false$/i.test(value)) return false;
-  throw new Error(`Invalid '${name}' '${value}': expected 'true' or 'false'.`);
+  if (TRUE_WORDS.includes(value.toLowerCase())) return true;
+  if (FALSE_WORDS.includes(value.toLowerCase())) return false;
+  throw new Error(
+    `Invalid '${name}' '${value}': expected ${[...TRUE_WORDS, ...FALSE_WORDS].map((w) => `'${w}'`).join(', ')} (in any letter case).`,
+  );
 }
 
 function getClis(): Cli[] | 'auto' {

@@ -24,7 +24,21 @@ export function proxyEnv(input: URL | undefined, env: NodeJS.ProcessEnv = proces
   if (httpsProxy) settings.HTTPS_PROXY = httpsProxy;
   if (httpProxy) settings.HTTP_PROXY = httpProxy;
   if (noProxy) settings.NO_PROXY = noProxy;
+  if ((httpsProxy || httpProxy) && !canUseProxies()) {
+    throw new Error(
+      `A proxy is set (${input ? `'http-proxy'` : 'HTTPS_PROXY / HTTP_PROXY'}), but Node.js ` +
+        `${process.version} cannot send the AWS API calls through it: that needs Node.js 24.5 or ` +
+        'later, which runs.using: node24 gives on current runners. Update the runner, or run ' +
+        'the action with a newer Node.js.',
+    );
+  }
   return settings;
+}
+
+/** True when Node's agents take proxy settings (`proxyEnv`, Node 24.5). */
+export function canUseProxies(version: string = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 24 || (major === 24 && minor >= 5);
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
