@@ -182,6 +182,66 @@ describe('run', () => {
     expect(exec.calls).toHaveLength(0);
   });
 
+  test('a cancel (SIGINT) mid-login: the CLIs are stopped, staging deleted, what landed kept', async () => {
+    core.inputs.registries = '111111111111,222222222222';
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [answer('111111111111', 'pw'), answer('222222222222', 'pw')],
+    });
+    exec.passwords[host('111111111111')] = 'pw';
+    exec.passwords[host('222222222222')] = 'pw';
+    // the second registry's login never ends on its own
+    const inner = exec.runCommand.getMockImplementation();
+    let hung: (() => void) | undefined;
+    exec.runCommand.mockImplementation((command, args, options) =>
+      args.at(-1) === host('222222222222')
+        ? new Promise(() => {
+            hung = () => undefined;
+          })
+        : (inner?.(command, args, options) ?? Promise.reject(new Error('no implementation'))),
+    );
+    const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+    try {
+      const running = run();
+      const landed = () => (savedLogins() as unknown[]).length === 1;
+      for (let i = 0; i < 500 && (hung === undefined || !landed()); i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(hung).toBeDefined();
+      const runDir = core.state['run-dir'] ?? '';
+      expect(fs.readdirSync(runDir).some((e) => e.startsWith('docker-'))).toBe(true);
+      process.emit('SIGINT', 'SIGINT');
+      expect(exec.stopAll).toHaveBeenCalled();
+      expect(exit).toHaveBeenCalledWith(1);
+      // the staging directory of the login in flight is gone; the record of the one that landed stays
+      expect(fs.readdirSync(runDir)).toEqual(['logins.jsonl']);
+      expect(savedLogins()).toEqual([dockerLogin(host('111111111111'), path.join(dir, 'docker'))]);
+      expect(core.logs).toContain(
+        'info: Stopped by SIGINT: the post step logs out of the registries logged in so far.',
+      );
+      void running;
+    } finally {
+      exit.mockRestore();
+      process.removeAllListeners('SIGINT');
+      process.removeAllListeners('SIGTERM');
+    }
+  });
+
+  test('a target whose answer cannot be used fails alone; the others are logged in', async () => {
+    core.inputs.registries = '111111111111,222222222222';
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [
+        answer('111111111111', 'pw'),
+        { ...answer('222222222222', 'pw'), authorizationToken: token('') },
+      ],
+    });
+    exec.passwords[host('111111111111')] = 'pw';
+    await run();
+    expect(core.outputs.registries).toBe(host('111111111111'));
+    expect(core.setFailed).toHaveBeenCalledWith(
+      'ECR returned an authorization token that is not of the form AWS:<password>.',
+    );
+  });
+
   test('a partial failure keeps the state of the logins that worked, and fails the step', async () => {
     core.inputs.registries = '111111111111,222222222222';
     ecr.on(GetAuthorizationTokenCommand).resolves({

@@ -294,6 +294,31 @@ describe('logRetries', () => {
     ]);
   });
 
+  test('watches where the calls go and how many attempts the longest took', async () => {
+    const stack = { added: [] as FinalizeRequestMiddleware<object, object>[] };
+    const middlewareStack = {
+      addRelativeTo: (middleware: FinalizeRequestMiddleware<object, object>) => {
+        stack.added.push(middleware);
+      },
+    } as unknown as MiddlewareStack<object, object>;
+    const watch = logRetries(
+      { config: { maxAttempts: () => Promise.resolve(3) }, middlewareStack },
+      'GetAuthorizationToken in eu-west-1',
+    );
+    expect(watch).toEqual({ endpoint: undefined, attempts: 0 });
+    const next = jest
+      .fn<FinalizeHandler<object, object>>()
+      .mockRejectedValueOnce(new Error('once'))
+      .mockResolvedValue({ output: {}, response: {} });
+    const handler = stack.added[0]?.(next, {});
+    const request = { protocol: 'https:', hostname: 'api.ecr.eu-west-1.amazonaws.com' };
+    await expect(handler?.({ input: {}, request })).rejects.toThrow('once');
+    await handler?.({ input: {}, request: { ...request, protocol: 'http:', port: 4510 } });
+    expect(watch).toEqual({ endpoint: 'http://api.ecr.eu-west-1.amazonaws.com:4510', attempts: 2 });
+    await stack.added[0]?.(next, {})({ input: {}, request: { hostname: 'h' } });
+    expect(watch).toEqual({ endpoint: 'https://h', attempts: 2 });
+  });
+
   test('logs nothing when the first attempt succeeds', async () => {
     const next = jest
       .fn<FinalizeHandler<object, object>>()

@@ -25,8 +25,10 @@ export class BearerCredentialHandler { constructor() { unavailable(); } }
 // Built next to the target and swapped in at the end, so dist/ is never half there.
 const next = `${out}.next`;
 rmSync(next, { recursive: true, force: true });
-for (const entry of ['main', 'post']) {
-  const { code, assets } = await ncc(resolve(`src/${entry}.ts`), {
+// dist/main from src/index.ts, dist/post from src/post-index.ts: the thin files that call run().
+const sources = { main: 'src/index.ts', post: 'src/post-index.ts' };
+for (const [entry, source] of Object.entries(sources)) {
+  const { code, assets } = await ncc(resolve(source), {
     minify: true,
     quiet: true,
     license: 'licenses.txt',

@@ -73,26 +73,25 @@ export type Logout = LogoutResult & { cli: Cli; pending: boolean };
 
 /** Logs out of every recorded login, grouped by CLI and credential file. */
 export async function logOutOfAll(logins: Login[]): Promise<Logout[]> {
-  const groups = new Map<string, Login[]>();
+  const groups = new Map<string, { cli: Cli; store: string; logins: Login[] }>();
   for (const login of logins) {
     const file =
       login.cli === 'docker' ? (login.file ?? path.join(login.store, 'config.json')) : login.store;
     const key = JSON.stringify([login.cli, file]);
-    const group = groups.get(key) ?? [];
-    group.push({ ...login, file });
+    const group = groups.get(key) ?? { cli: login.cli, store: login.store, logins: [] };
+    group.logins.push({ ...login, file });
     groups.set(key, group);
   }
   // One group after another: several CLIs may share one credential file.
   const results: Logout[] = [];
-  for (const group of groups.values()) {
-    const cli = group[0]?.cli ?? 'docker';
+  for (const { cli, store, logins: group } of groups.values()) {
     const done =
       cli === 'docker'
         ? await docker.logout(group)
         : await containers.logout(
             cli,
             group.map((l) => l.host),
-            group[0]?.store ?? '',
+            store,
           );
     const pending = new Set(group.filter((l) => l.pending).map((l) => l.host));
     results.push(...done.map((result) => ({ ...result, cli, pending: pending.has(result.host) })));

@@ -46,7 +46,9 @@ export const RUN_MARKER = 'ECR_LOGIN_ACTION_RUN';
  * login records) and names it in the state first, so the post step finds it whatever happens.
  */
 export function startRun(): string {
-  const dir = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'ecr-login-'));
+  const parent = process.env.RUNNER_TEMP || os.tmpdir();
+  fs.mkdirSync(parent, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(parent, 'ecr-login-'));
   core.saveState(State.RunDir, dir);
   process.env[RUN_MARKER] = dir;
   return dir;

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -32,6 +33,10 @@ export interface EcrEndpointOptions {
    * ThrottlingException (400, `__type`) instead. See support/throttle.ts.
    */
   throttle?: { take: () => boolean };
+  /** Plain HTTP instead of HTTPS (for a runner that cannot be told the test CA). */
+  plainHttp?: boolean;
+  /** Listen on this 127.0.0.1 port; an OS-chosen one when omitted. */
+  port?: number;
 }
 
 export interface RecordedRequest {
@@ -70,7 +75,7 @@ export class EcrEndpoint {
   latencyMs: number;
   url = '';
   private readonly opts: EcrEndpointOptions;
-  private server: https.Server | undefined;
+  private server: http.Server | undefined;
 
   constructor(opts: EcrEndpointOptions) {
     this.opts = opts;
@@ -85,18 +90,28 @@ export class EcrEndpoint {
     for (let i = 0; i < count; i++) this.failures.push(kind);
   }
 
-  /** Listens on 127.0.0.1 with an OS-chosen port; returns https://127.0.0.1:<port>. */
+  /** Listens on 127.0.0.1 (an OS-chosen port unless given); returns its https:// (or http://) URL. */
   async start(): Promise<string> {
-    const { cert: certPath, key: keyPath } = this.opts.certs;
-    const [cert, key] = await Promise.all([readFile(certPath), readFile(keyPath)]);
-    const server = https.createServer({ cert, key }, (req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err: unknown) => {
         sendError(res, { status: 500, type: 'ServerException', message: String(err) });
       });
-    });
+    };
+    let server: http.Server;
+    if (this.opts.plainHttp) {
+      server = http.createServer(handler);
+    } else {
+      const { cert: certPath, key: keyPath } = this.opts.certs;
+      const [cert, key] = await Promise.all([readFile(certPath), readFile(keyPath)]);
+      server = https.createServer({ cert, key }, handler);
+    }
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.url = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? 0, '127.0.0.1', resolve);
+    });
+    const scheme = this.opts.plainHttp ? 'http' : 'https';
+    this.url = `${scheme}://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
     return this.url;
   }
 

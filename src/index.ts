@@ -1,0 +1,4 @@
+// Entry point of the main step (dist/main).
+import { run } from './main.ts';
+
+await run();

@@ -1,0 +1,4 @@
+// Entry point of the post step (dist/post).
+import { run } from './post.ts';
+
+await run();
