@@ -1,8 +1,12 @@
-// `npm run standin`: a local stand-in of the ECR API and one real registry, on fixed loopback
-// ports and plain HTTP, for running the action from its sources with GitHub's local-action
-// (`npm run local-action`, with the settings in .env.example). Runs until Ctrl-C.
-import { makeCerts } from './support/certs.ts';
+// `npm run standin`: a local stand-in of the ECR API and one registry, on fixed loopback ports
+// and plain HTTP, for running the action from its sources with GitHub's local-action
+// (`npm run local-action`, with the settings in .env.example), and for the workflow that runs
+// the action on GitHub's runners. The registry is a real docker-registry where one is installed,
+// else a small one in Node (support/node-registry.ts). Every API request is printed as a line
+// `request <target> <status>`. Runs until Ctrl-C.
 import { EcrEndpoint, TEST_CREDENTIALS } from './support/ecr-endpoint.ts';
+import { startNodeRegistry } from './support/node-registry.ts';
+import { which } from './support/prereqs.ts';
 import { startRegistry } from './support/registry.ts';
 
 /** What .env.example points at. */
@@ -18,6 +22,8 @@ export interface StandIn {
   ecrUrl: string;
   /** 127.0.0.1:<port> of the registry, the host the action logs in to. */
   registryHost: string;
+  /** The API requests answered so far. */
+  requests: readonly { target: string; status: number }[];
   stop: () => Promise<void>;
 }
 
@@ -25,13 +31,13 @@ export interface StandIn {
 export async function startStandIn(
   ports: { ecrPort: number; registryPort: number } = STANDIN,
 ): Promise<StandIn> {
-  const certs = await makeCerts();
-  const registry = await startRegistry({
-    password: STANDIN.password,
-    ...(ports.registryPort ? { port: ports.registryPort } : {}),
-  });
+  const registry = which('docker-registry')
+    ? await startRegistry({
+        password: STANDIN.password,
+        ...(ports.registryPort ? { port: ports.registryPort } : {}),
+      })
+    : await startNodeRegistry(STANDIN.password, ports.registryPort);
   const endpoint = new EcrEndpoint({
-    certs,
     plainHttp: true,
     port: ports.ecrPort,
     auth: { [STANDIN.account]: { password: STANDIN.password, host: registry.host } },
@@ -43,10 +49,10 @@ export async function startStandIn(
   return {
     ecrUrl,
     registryHost: registry.host,
+    requests: endpoint.requests,
     stop: async () => {
       await endpoint.stop();
       await registry.stop();
-      await certs.cleanup();
     },
   };
 }
@@ -64,7 +70,15 @@ if (import.meta.main) {
   console.log(`ECR API stand-in: ${standIn.ecrUrl}`);
   console.log(`registry:         ${standIn.registryHost} (account ${STANDIN.account})`);
   console.log('Ready. In another terminal:  cp .env.example .env && npm run local-action');
+  let printed = 0;
+  const printer = setInterval(() => {
+    for (const r of standIn.requests.slice(printed)) {
+      console.log(`request ${r.target} ${String(r.status)}`);
+    }
+    printed = standIn.requests.length;
+  }, 50);
   const stop = () => {
+    clearInterval(printer);
     void standIn.stop().finally(() => process.exit(0));
   };
   process.once('SIGINT', stop).once('SIGTERM', stop);

@@ -18,7 +18,8 @@ import { sleep } from './proc.ts';
 import type { TestCredentials } from './sigv4.ts';
 
 export interface EcrEndpointOptions {
-  certs: TestCerts;
+  /** The TLS certificate; not needed with plainHttp. */
+  certs?: TestCerts;
   /** Accepted credentials; default [TEST_CREDENTIALS]. */
   credentials?: TestCredentials[];
   /** The caller's account, used when a request names no registry IDs. */
@@ -101,6 +102,7 @@ export class EcrEndpoint {
     if (this.opts.plainHttp) {
       server = http.createServer(handler);
     } else {
+      if (this.opts.certs === undefined) throw new Error('The ECR stand-in needs certs for HTTPS.');
       const { cert: certPath, key: keyPath } = this.opts.certs;
       const [cert, key] = await Promise.all([readFile(certPath), readFile(keyPath)]);
       server = https.createServer({ cert, key }, handler);
