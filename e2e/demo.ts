@@ -55,8 +55,12 @@ try {
   console.log(bold('Amazon ECR login — demo of the committed dist/ bundle'));
   console.log(`  node           ${NODE_BIN} (the runtime action.yml declares)`);
   console.log(`  ECR API        ${world.endpoint.url} (local; checks every SigV4 signature)`);
-  console.log(`  registry 1     ${local}  (docker-registry; ECR answers it for ${ACCOUNT})`);
-  console.log(`  registry 2     ${HOST} → ${world.registries[1]?.host ?? ''} via HTTPS_PROXY`);
+  console.log(
+    `  registry 1     ${local}: a real registry (docker-registry), which the ECR stand-in names as account ${ACCOUNT}'s`,
+  );
+  console.log(
+    `  registry 2     ${HOST}: a real registry reached under that name through a local forward proxy (HTTPS_PROXY), as docker would reach AWS's`,
+  );
   console.log(`  with:          registries: ${ACCOUNT}, ${HOST}   region: ${REGION}`);
 
   const steps = await runSteps(world, {
@@ -88,10 +92,24 @@ try {
   );
   indent(`GetAuthorizationToken calls: ${String(world.endpoint.requests.length)} (${calls})`);
   if (steps.leaks.length > 0) indent(`LEAKS: ${steps.leaks.join('; ')}`);
-  process.exitCode =
-    main.mainExit === 0 && post?.postExit === 0 && steps.leaks.length === 0 ? 0 : 1;
+  const stored = hostsOf(steps.after.main.config);
+  const problems = [
+    ...(main.mainExit === 0 ? [] : [`the main step exited ${String(main.mainExit)}`]),
+    ...(post?.postExit === 0 ? [] : [`the post step exited ${String(post?.postExit)}`]),
+    ...world.hosts.filter((h) => !stored.includes(h)).map((h) => `no credential for ${h}`),
+    ...left.map((h) => `${h} still logged in after the post step`),
+    ...(steps.leaks.length > 0 ? ['a secret reached the log unmasked'] : []),
+  ];
+  console.log();
+  console.log(
+    problems.length === 0
+      ? bold(`It worked: ${String(world.hosts.length)} registries logged in, then logged out.`)
+      : bold(`It did not work: ${problems.join('; ')}.`),
+  );
+  process.exitCode = problems.length === 0 ? 0 : 1;
 } catch (error) {
-  console.error('The demo failed:', error instanceof Error ? error.message : error);
+  console.log();
+  console.log(bold(`It did not work: ${error instanceof Error ? error.message : String(error)}`));
   process.exitCode = 1;
 } finally {
   await stop();
