@@ -6,6 +6,7 @@
 // The parser imports its JSON schemas without an import attribute, which Node refuses; a load
 // hook hands Node those files as JSON.
 import { readdirSync, readFileSync } from 'node:fs';
+import { URL } from 'node:url';
 import { registerHooks } from 'node:module';
 import { join, resolve } from 'node:path';
 
