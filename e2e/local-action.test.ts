@@ -50,7 +50,9 @@ function localAction(args: string[]): Promise<{ code: number | null; out: string
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => { resolve({ code, out }); });
+    child.on('close', (code) => {
+      resolve({ code, out });
+    });
   });
 }
 

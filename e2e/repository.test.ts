@@ -78,7 +78,7 @@ describe('releases', () => {
     const { version } = await packageJson();
     const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
     const tags = new Set(
-      [...readme.matchAll(/uses: ecr-login-action\/ecr-login@(\S+)/g)].map((m) => m[1]),
+      [...readme.matchAll(/uses: ecr-login-action\/ecr-login@([^\s`]+)/g)].map((m) => m[1]),
     );
     expect([...tags]).toEqual([`v${version.split('.')[0] ?? ''}`]);
     const release = await readFile(join(REPO_ROOT, '.github', 'workflows', 'release.yml'), 'utf8');

@@ -217,6 +217,44 @@ describe('API calls through a forward proxy (tinyproxy)', () => {
     30_000,
   );
 
+  test('HTTPS_PROXY without a scheme is read as http://, as curl reads it', async () => {
+    const { run, connects, requests } = await loginVia(
+      {},
+      { HTTPS_PROXY: `127.0.0.1:${String(proxy.port)}` },
+    );
+    expectLoggedIn(run);
+    expect(requests).toBe(1);
+    expect(connects).toEqual([endpointTarget]);
+  }, 30_000);
+
+  // Refused before any API call, the credentials shown as *** and masked as secrets.
+  test.each([
+    [
+      'a scheme that cannot carry the calls',
+      `socks5://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1080`,
+      "Invalid HTTPS_PROXY 'socks5://***@127.0.0.1:1080': the AWS API calls can go through an " +
+        'http:// or https:// proxy only, not socks5://. Name an HTTP proxy or unset it.',
+    ],
+    [
+      'a value that cannot be parsed',
+      `http://${PROXY_USER}:${PROXY_PASSWORD}@[::1`,
+      "Invalid HTTPS_PROXY 'http://***@[::1': expected a URL such as http://proxy.example.com:3128.",
+    ],
+  ])(
+    'HTTPS_PROXY with %s fails before any API call, its password masked',
+    async (_, value, error) => {
+      const { run, requests } = await loginVia({}, { HTTPS_PROXY: value });
+      expect(run.mainExit).toBe(1);
+      expect(requests).toBe(0);
+      expect(errorsOf(run)).toEqual([error]);
+      expect(run.state).toEqual({});
+      expect(run.masks).toContain(PROXY_PASSWORD);
+      expect(run.leaks).toEqual([]);
+      expect(run.log).not.toContain(PROXY_PASSWORD);
+    },
+    30_000,
+  );
+
   test('a password in HTTPS_PROXY is used and masked too', async () => {
     const url = `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${String(authProxy.port)}`;
     const { run, connects, authConnects } = await loginVia({}, { HTTPS_PROXY: url });

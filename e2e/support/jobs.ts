@@ -1,5 +1,6 @@
 // Jobs in the world (world.ts): the committed action's main and post steps, run the way the
 // runner does, each job in fresh directories of its own, and what each step left behind.
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
 import { makeTempDir } from './proc.ts';
@@ -37,6 +38,11 @@ export interface StepOptions {
   seed?: (dirs: RunDirs) => Promise<unknown>;
   debug?: boolean;
   timeoutMs?: number;
+  /**
+   * Runs beside the main step once its process is started, e.g. to cancel it as the runner does;
+   * the step's result waits for it. When it fails, the step is killed.
+   */
+  whileMain?: (step: ChildProcess, dirs: RunDirs) => Promise<unknown>;
 }
 
 /** What a step left behind: the job's credential files (parsed JSON) and directories. */
@@ -129,7 +135,21 @@ export async function runMain(world: World, opts: StepOptions = {}): Promise<Job
     docker: await listTree(dirs.dockerConfig),
     temp: await listTree(dirs.runnerTemp),
   });
-  const main = await runAction({ ...base, inputs: opts.inputs ?? {}, env, phases: 'main' });
+  let during: Promise<unknown> = Promise.resolve();
+  const onSpawn = (step: ChildProcess) => {
+    const { whileMain } = opts;
+    if (!whileMain) return;
+    during = Promise.resolve().then(() => whileMain(step, dirs));
+    during.catch(() => step.kill('SIGKILL'));
+  };
+  const main = await runAction({
+    ...base,
+    inputs: opts.inputs ?? {},
+    env,
+    phases: 'main',
+    onSpawn,
+  });
+  await during;
   const runDir = main.state['run-dir'];
   const records = runDir
     ? await readFile(join(runDir, 'logins.jsonl'), 'utf8').catch(() => '')
@@ -202,6 +222,8 @@ export interface Exec {
   stderr: string;
   /** Index of its start in the step's workflow commands (to order it against ::add-mask::). */
   position: number;
+  /** Index of its end there; undefined while it had not ended when the step did. */
+  ended: number | undefined;
 }
 
 /** The processes a step started, from the exec trace, in order. */
@@ -217,12 +239,15 @@ export function execsOf(run: ActionRun): Exec[] {
       stderr?: string;
     };
     if (command.name === EXEC_COMMAND) {
-      const exec: Exec = { args: data.args ?? [], code: undefined, stderr: '', position };
+      const exec: Exec = {
+        ...{ args: data.args ?? [], code: undefined, stderr: '', position, ended: undefined },
+      };
       execs.set(data.pid, exec);
       list.push(exec);
     } else {
       const exec = execs.get(data.pid);
-      if (exec) Object.assign(exec, { code: data.code, stderr: data.stderr ?? '' });
+      if (exec)
+        Object.assign(exec, { code: data.code, stderr: data.stderr ?? '', ended: position });
     }
   });
   return list;

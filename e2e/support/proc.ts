@@ -98,3 +98,44 @@ export function stopProcess(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+/** Waits until `check()` holds, polling every 20 ms; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms: ${what}`);
+    await sleep(20);
+  }
+}
+
+const ended = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/**
+ * Cancels a step as the runner does: SIGINT, then SIGTERM if it is still running after
+ * `graceMs` (the runner waits 7.5 s). Returns the signals sent and how long the step took to end.
+ */
+export async function cancelStep(
+  child: ChildProcess,
+  graceMs: number,
+): Promise<{ signals: NodeJS.Signals[]; ms: number }> {
+  const started = Date.now();
+  const signals: NodeJS.Signals[] = ['SIGINT'];
+  if (ended(child)) return { signals: [], ms: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGINT');
+    timer = setTimeout(() => {
+      signals.push('SIGTERM');
+      child.kill('SIGTERM');
+    }, graceMs);
+  });
+  return { signals, ms: Date.now() - started };
+}

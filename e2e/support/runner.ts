@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { inputEnvName, loadAction, NODE_BIN, postAllowed } from './action-yml.ts';
@@ -20,6 +21,8 @@ export interface RunActionOptions {
   /** Values that must never reach the log unmasked. */
   secrets?: string[];
   timeoutMs?: number;
+  /** Gets each step's process as soon as it is started (to signal it). */
+  onSpawn?: (child: ChildProcess, phase: Phase) => void;
 }
 
 export interface ActionRun {
@@ -33,6 +36,8 @@ export interface ActionRun {
   postStderr: string;
   outputs: Record<string, string>;
   state: Record<string, string>;
+  /** The main step's GITHUB_STATE file as it wrote it: what the runner keeps for the post step. */
+  stateFile: string;
   exportedEnv: Record<string, string>;
   addedPath: string[];
   summary: string;
@@ -102,6 +107,7 @@ export async function runAction(opts: RunActionOptions = {}): Promise<ActionRun>
         stepEnv,
         cwd,
         opts.timeoutMs ?? 120_000,
+        (child) => opts.onSpawn?.(child, phase),
       );
       for (const { stream, text } of result.lines) logs.line(phase, stream, text);
       const read = (f: (typeof FILES)[number]) => readFile(paths[`GITHUB_${f}`] ?? '', 'utf8');
@@ -118,16 +124,18 @@ export async function runAction(opts: RunActionOptions = {}): Promise<ActionRun>
       Object.assign(files.exportedEnv, parseFileCommands(exported ?? ''));
       addedPath.unshift(...parsePathFile(path ?? '').reverse());
       summary += stepSummary ?? '';
-      return { result, state: parseFileCommands(state ?? '') };
+      return { result, state: parseFileCommands(state ?? ''), stateFile: state ?? '' };
     };
 
     const phases = opts.phases ?? 'both';
     let main: StepResult | undefined;
     let state = { ...opts.state };
+    let stateFile = '';
     if (phases !== 'post') {
       const ran = await runPhase('main', action.runs.main, {});
       main = ran.result;
       state = { ...state, ...logs.legacy.state, ...ran.state };
+      stateFile = ran.stateFile;
     }
     let post: StepResult | undefined;
     const postScript = action.runs.post;
@@ -150,6 +158,7 @@ export async function runAction(opts: RunActionOptions = {}): Promise<ActionRun>
       postStderr: post?.stderr ?? '',
       outputs: { ...logs.legacy.outputs, ...files.outputs },
       state,
+      stateFile,
       exportedEnv: files.exportedEnv,
       addedPath,
       summary,

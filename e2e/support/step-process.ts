@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Stream } from './workflow-log.ts';
 
 export interface StepResult {
@@ -10,13 +10,17 @@ export interface StepResult {
   ms: number;
 }
 
-/** Runs one node step with exactly `env` (nothing inherited) and collects its output. */
+/**
+ * Runs one node step with exactly `env` (nothing inherited) and collects its output; `onSpawn`
+ * gets its process as soon as it is started (to signal it, as the runner does on a cancel).
+ */
 export function runStep(
   node: string,
   script: string,
   env: Record<string, string>,
   cwd: string,
   timeoutMs: number,
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<StepResult> {
   const started = Date.now();
   const result: StepResult = { exitCode: null, stdout: '', stderr: '', lines: [], ms: 0 };
@@ -30,6 +34,7 @@ export function runStep(
   return new Promise((resolve, reject) => {
     const child = spawn(node, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    onSpawn?.(child);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       take('stdout', d, false);
     });
