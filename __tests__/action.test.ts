@@ -203,8 +203,9 @@ describe('run', () => {
     try {
       const running = run();
       const landed = () => (savedLogins() as unknown[]).length === 1;
-      for (let i = 0; i < 500 && (hung === undefined || !landed()); i++) {
-        await new Promise((resolve) => setImmediate(resolve));
+      // until the first login has landed and the second is in flight (5 s at most, under load)
+      for (let waited = 0; waited < 5000 && (hung === undefined || !landed()); waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(hung).toBeDefined();
       const runDir = core.state['run-dir'] ?? '';

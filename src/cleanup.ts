@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import { errorMessage } from './errors.ts';
 import { logOutOfAll } from './logins.ts';
-import { loadLogins, loadPrivateConfig, loadRunDir } from './state.ts';
+import { loadLogins, loadPrivateConfig, loadRunDir, mainEnded } from './state.ts';
 import type { Login } from './state.ts';
 import { stopOrphans } from './orphans.ts';
 import { removeLeftovers } from './stores.ts';
@@ -18,7 +18,8 @@ export async function post(): Promise<void> {
   const runDir = loadRunDir();
   let logins: Login[] = [];
   try {
-    const stopped = runDir === undefined ? 0 : await stopOrphans(runDir);
+    // Only a main step that was killed or cancelled can have left a CLI running.
+    const stopped = runDir === undefined || mainEnded(runDir) ? 0 : await stopOrphans(runDir);
     if (stopped > 0) {
       core.info(`Stopped ${String(stopped)} CLI process(es) that the main step left running`);
     }

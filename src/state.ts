@@ -62,11 +62,24 @@ export function clearStaging(runDir: string): void {
   }
 }
 
-/** Ends the main step's use of the run directory: it stays only when it holds login records. */
+/** Left by a main step that saw every CLI it started end: no CLI of the run can be running. */
+const ENDED_FILE = 'ended';
+
+/**
+ * Ends the main step's use of the run directory: it stays only when it holds login records, and
+ * then says that the main step ended by itself (a killed or cancelled one cannot say so).
+ */
 export function endRun(runDir: string): void {
   if (!fs.existsSync(path.join(runDir, LOGINS_FILE))) {
     fs.rmSync(runDir, { recursive: true, force: true });
+  } else {
+    fs.writeFileSync(path.join(runDir, ENDED_FILE), '');
   }
+}
+
+/** True when the main step of this run ended by itself, every CLI it started with it. */
+export function mainEnded(runDir: string): boolean {
+  return fs.existsSync(path.join(runDir, ENDED_FILE));
 }
 
 /** Appends one login to the run's records: one short line each, however many logins. */

@@ -212,7 +212,8 @@ export async function runSteps(world: World, opts: RunStepsOptions = {}): Promis
 /** What RUNNER_TEMP holds after a main step that recorded logins: its run directory alone. */
 export function runDirEntries(main: ActionRun): string[] {
   const name = basename(main.state['run-dir'] ?? '');
-  return [name, `${name}/logins.jsonl`];
+  // the records, and the mark of a main step that ended by itself
+  return [name, `${name}/ended`, `${name}/logins.jsonl`];
 }
 
 /** One process the action started, as the exec trace saw it. */
