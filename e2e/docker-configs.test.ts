@@ -207,3 +207,32 @@ test('a credsStore that refuses the token: the login fails naming it and the way
   expect(await readFile(file, 'utf8')).toBe(config);
   expect(await store.read()).toEqual({});
 }, 60_000);
+
+test('docker, podman, buildah and skopeo all writing one config.json at once lose nothing', async () => {
+  const job = await runMain(world, {
+    inputs: { ...inputs(3), 'container-cli': 'docker,podman,buildah,skopeo' },
+    // podman, buildah and skopeo then write docker's own config.json, as they choose to
+    unset: ['REGISTRY_AUTH_FILE'],
+    seed: ({ dockerConfig }) =>
+      dockerOk(
+        dockerConfig,
+        ['login', '-u', 'AWS', '--password-stdin', otherHost],
+        world.env,
+        OTHER.password,
+      ),
+  });
+  expect(job.main.mainExit).toBe(0);
+  // 3 registries × 4 CLIs, every login recorded against the one file
+  expect(job.logins.filter((l) => !l.pending)).toHaveLength(12);
+  expect(await canRead(job, [...hosts.slice(0, 3), otherHost])).toEqual(all(4, true));
+  const { auths = {} } = job.afterMain.config as { auths?: object };
+  expect(Object.keys(auths).sort()).toEqual([...hosts.slice(0, 3), otherHost].sort());
+  const post = await job.runPost();
+  expect(post.postExit).toBe(0);
+  expect(await canRead(job, [...hosts.slice(0, 3), otherHost])).toEqual([
+    false,
+    false,
+    false,
+    true,
+  ]);
+}, 120_000);
