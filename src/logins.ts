@@ -42,7 +42,8 @@ export async function logInWithAll(
   return Promise.all(
     plan.clis.map(async (cli): Promise<CliResult> => {
       try {
-        if (cli === 'docker' && plan.docker) {
+        if (cli === 'docker') {
+          if (plan.docker === undefined) throw new Error('docker was asked for but not planned');
           const done = await docker.login(host, username, password, plan.docker, retry, record);
           core.debug(
             `docker login to ${host}: credential in ${done.login.helper || done.login.file}`,
@@ -51,15 +52,7 @@ export async function logInWithAll(
         }
         const store = plan.stores.containers;
         core.debug(`${cli} login to ${host}, credentials in ${store || "the CLI's default file"}`);
-        const output = await containers.login(
-          cli as Exclude<Cli, 'docker'>,
-          host,
-          username,
-          password,
-          store,
-          retry,
-          record,
-        );
+        const output = await containers.login(cli, host, username, password, store, retry, record);
         return { cli, output };
       } catch (error) {
         return { cli, error: errorMessage(error) };

@@ -64,6 +64,7 @@ export interface LoginRecord {
   file?: string;
   helper?: string;
   pinned?: boolean;
+  pending?: boolean;
 }
 
 /** A job whose main step has run; its post step is still to come. */
