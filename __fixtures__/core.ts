@@ -42,6 +42,13 @@ export const exportVariable = jest.fn<typeof actionsCore.exportVariable>((name, 
   events.push(`exportVariable:${name}=${String(value)}`);
 });
 export const isDebug = jest.fn<typeof actionsCore.isDebug>(() => false);
+/** GitHub's OIDC token: a JWT-shaped token whose payload names the audience asked for. */
+export const getIDToken = jest.fn<typeof actionsCore.getIDToken>((audience) => {
+  events.push(`getIDToken:${audience ?? ''}`);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = { aud: audience, sub: 'repo:octo-org/octo-repo:ref:refs/heads/main' };
+  return Promise.resolve(`${part({ alg: 'RS256' })}.${part(claims)}.signature`);
+});
 
 /** Clears everything recorded, every call count, and every input, output and state value. */
 export function reset(): void {

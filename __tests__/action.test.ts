@@ -13,6 +13,21 @@ import * as exec from '../__fixtures__/command.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
 jest.unstable_mockModule('../src/command.ts', () => exec);
+/** The role's credentials, as src/assume-role.ts would hand them over (it has tests of its own). */
+const ROLE_KEYS = {
+  accessKeyId: 'ASIAROLEKEY',
+  secretAccessKey: 'role-secret',
+  sessionToken: 'role-token',
+};
+const assumeRole = jest.fn((role: { arn: string }) =>
+  Promise.resolve({
+    credentials: role.arn.endsWith('/other')
+      ? { ...ROLE_KEYS, accessKeyId: 'ASIAOTHERKEY' }
+      : ROLE_KEYS,
+    via: 'oidc' as const,
+  }),
+);
+jest.unstable_mockModule('../src/assume-role.ts', () => ({ assumeRole }));
 const { run } = await import('../src/action.ts');
 const { loadLogins } = await import('../src/state.ts');
 
@@ -241,6 +256,90 @@ describe('run', () => {
     expect(core.setFailed).toHaveBeenCalledWith(
       'ECR returned an authorization token that is not of the form AWS:<password>.',
     );
+  });
+
+  test('role-to-assume: every API call with the role’s credentials, the log says which', async () => {
+    const arn = 'arn:aws:iam::123456789012:role/ecr-push';
+    core.inputs['role-to-assume'] = arn;
+    oneRegistry();
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(assumeRole).toHaveBeenCalledWith(
+      expect.objectContaining({ arn, audience: 'sts.amazonaws.com', durationSeconds: 3600 }),
+      'eu-west-1',
+      expect.anything(),
+      expect.anything(),
+    );
+    const [call] = ecr.commandCalls(GetAuthorizationTokenCommand);
+    const client = call?.thisValue as ECRClient | undefined;
+    await expect(client?.config.credentials()).resolves.toMatchObject(ROLE_KEYS);
+    expect(core.logs).toContain(
+      `group: Logged in to ${host('123456789012')} (eu-west-1) with docker as ${arn}`,
+    );
+    // the role's keys went nowhere else
+    const written = JSON.stringify([core.outputs, core.state, core.events]);
+    for (const key of ['ASIAROLEKEY', 'role-secret', 'role-token'])
+      expect(written).not.toContain(key);
+    expect(core.exportVariable).not.toHaveBeenCalled();
+  });
+
+  test('a role per registry: each group with its own role, each role assumed once', async () => {
+    const own = 'arn:aws:iam::111111111111:role/ecr-push';
+    const other = 'arn:aws:iam::222222222222:role/other';
+    core.inputs.registries = `111111111111, 333333333333, ${host('222222222222', 'us-west-2')}`;
+    core.inputs['role-to-assume'] = own;
+    core.inputs['registry-roles'] = `${host('222222222222', 'us-west-2')}=${other}`;
+    ecr.on(GetAuthorizationTokenCommand).callsFake((input: { registryIds?: string[] }) =>
+      Promise.resolve({
+        authorizationData: (input.registryIds ?? []).map((id) =>
+          answer(id, 'pw', id === '222222222222' ? 'us-west-2' : 'eu-west-1'),
+        ),
+      }),
+    );
+    for (const [id, region] of [
+      ['111111111111', 'eu-west-1'],
+      ['333333333333', 'eu-west-1'],
+      ['222222222222', 'us-west-2'],
+    ] as const) {
+      exec.passwords[host(id, region)] = 'pw';
+    }
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(assumeRole.mock.calls.map(([role]) => role.arn).sort()).toEqual([own, other].sort());
+    const keys = await Promise.all(
+      ecr.commandCalls(GetAuthorizationTokenCommand).map(async (call) => [
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- the IDs the call carried
+        call.args[0].input.registryIds?.join(','),
+        (await (call.thisValue as ECRClient).config.credentials()).accessKeyId,
+      ]),
+    );
+    expect(keys.sort()).toEqual([
+      ['111111111111,333333333333', 'ASIAROLEKEY'],
+      ['222222222222', 'ASIAOTHERKEY'],
+    ]);
+    expect(core.logs).toEqual(
+      expect.arrayContaining([
+        `group: Logged in to ${host('111111111111')} (eu-west-1) with docker as ${own}`,
+        `group: Logged in to ${host('222222222222', 'us-west-2')} (us-west-2) with docker as ${other}`,
+      ]),
+    );
+  });
+
+  test('a registry-roles line that names no registry fails before any call', async () => {
+    core.inputs.registries = '111111111111';
+    core.inputs['registry-roles'] = '444444444444=arn:aws:iam::444444444444:role/x';
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(
+      "'registry-roles' names '444444444444', which is not one of the registries to log in to.",
+    );
+    expect(ecr.calls()).toHaveLength(0);
+    expect(assumeRole).not.toHaveBeenCalled();
+  });
+
+  test('without role-to-assume no role is assumed', async () => {
+    oneRegistry();
+    await run();
+    expect(assumeRole).not.toHaveBeenCalled();
   });
 
   test('a partial failure keeps the state of the logins that worked, and fails the step', async () => {

@@ -177,6 +177,37 @@ describe('resolveRegion', () => {
   );
 });
 
+describe('groupByRegion with roles', () => {
+  test('one group per identity and region; ECR Public per identity', () => {
+    const A = 'arn:aws:iam::111111111111:role/a';
+    const t = (account: string, region: string, role?: string): ResolvedTarget => ({
+      kind: 'account',
+      account,
+      region,
+      ...(role ? { role } : {}),
+    });
+    const pub = (role?: string): ResolvedTarget => ({
+      kind: 'public',
+      region: 'us-east-1',
+      host: 'public.ecr.aws',
+      ...(role ? { role } : {}),
+    });
+    const groups = groupByRegion([
+      t('111111111111', 'eu-west-1', A),
+      t('222222222222', 'eu-west-1'),
+      t('333333333333', 'eu-west-1', A),
+      pub(A),
+      pub(),
+    ]);
+    expect(groups.map((g) => [g.role, g.region, g.public, g.targets.length])).toEqual([
+      [A, 'eu-west-1', false, 2],
+      [undefined, 'eu-west-1', false, 1],
+      [A, 'us-east-1', true, 1],
+      [undefined, 'us-east-1', true, 1],
+    ]);
+  });
+});
+
 describe('groupByRegion', () => {
   test('makes one group per region, in first-seen order, and a separate one for ECR Public', () => {
     const account: ResolvedTarget = { kind: 'account', account: ACCOUNT, region: 'us-east-1' };

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
@@ -33,6 +33,9 @@ describe('getInputs', () => {
       isolateCredentials: false,
       containerCli: ['docker'],
       apiTimeoutMs: 120_000,
+      role: undefined,
+      registryRoles: {},
+      roleSettings: { audience: 'sts.amazonaws.com', sessionName: '', durationSeconds: 3600 },
     });
     expect(core.setSecret).not.toHaveBeenCalled();
   });
@@ -278,5 +281,110 @@ describe('getInputs', () => {
       expect(error.message).toMatch(/^Invalid 'http-proxy' /);
       expect(error.message).not.toContain('s3cret');
     });
+  });
+});
+
+describe('role-to-assume', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test.each([
+    'arn:aws:iam::111111111111:role/ecr-push',
+    'arn:aws:iam::111111111111:role/ci/deploy/ecr+push=1,a.b@c-d_e',
+    'arn:aws-cn:iam::111111111111:role/x',
+    'arn:aws-us-gov:iam::111111111111:role/x',
+  ])('%s is taken, with the defaults', (arn) => {
+    process.env.GITHUB_REPOSITORY = 'octo-org/octo-repo';
+    process.env.GITHUB_RUN_ID = '4242';
+    core.inputs['role-to-assume'] = arn;
+    expect(getInputs().role).toEqual({
+      arn,
+      audience: 'sts.amazonaws.com',
+      sessionName: 'ecr-login-octo-repo-4242',
+      durationSeconds: 3600,
+    });
+  });
+
+  test.each([
+    'arn:aws:iam::12:role/x',
+    'arn:aws:iam::111111111111:user/x',
+    'arn:aws:sts::111111111111:assumed-role/x/y',
+    '111111111111',
+    'arn:aws:iam::111111111111:role/',
+  ])('%s is refused, naming the input and an example', (arn) => {
+    core.inputs['role-to-assume'] = arn;
+    expect(() => getInputs()).toThrow(
+      new Error(
+        `Invalid 'role-to-assume' '${arn}': expected an IAM role ARN such as arn:aws:iam::123456789012:role/ecr-push.`,
+      ),
+    );
+  });
+
+  test('the audience, session name and duration as given; the derived name within STS’s limits', () => {
+    core.inputs['role-to-assume'] = 'arn:aws:iam::111111111111:role/x';
+    core.inputs.audience = 'my-aud';
+    core.inputs['role-session-name'] = 'deploy@main';
+    core.inputs['role-duration-seconds'] = '900';
+    expect(getInputs().role).toMatchObject({
+      audience: 'my-aud',
+      sessionName: 'deploy@main',
+      durationSeconds: 900,
+    });
+    delete core.inputs['role-session-name'];
+    process.env.GITHUB_REPOSITORY = `o/${'r'.repeat(80)} x`;
+    const name = getInputs().role?.sessionName ?? '';
+    expect(name).toHaveLength(64);
+    expect(name).toMatch(/^ecr-login-r+$/);
+  });
+
+  test.each([
+    ['role-session-name', 'a', 'expected 2 to 64 letters, digits or any of _+=,.@-.'],
+    ['role-session-name', 'has space', 'expected 2 to 64 letters, digits or any of _+=,.@-.'],
+    ['role-duration-seconds', '899', 'expected a whole number from 900 to 43200.'],
+    ['role-duration-seconds', '43201', 'expected a whole number from 900 to 43200.'],
+  ])('%s %j is refused', (name, value, expected) => {
+    core.inputs['role-to-assume'] = 'arn:aws:iam::111111111111:role/x';
+    core.inputs[name] = value;
+    expect(() => getInputs()).toThrow(`Invalid '${name}' '${value}': ${expected}`);
+  });
+
+  test('none asked for: the job’s own credentials', () => {
+    core.inputs.audience = 'ignored';
+    expect(getInputs().role).toBeUndefined();
+  });
+});
+
+describe('registry-roles', () => {
+  test('one <registry>=<role ARN> per line, blank lines ignored, ARNs with commas kept whole', () => {
+    core.inputs['registry-roles'] =
+      '111111111111=arn:aws:iam::111111111111:role/push\n\n  public.ecr.aws = arn:aws:iam::222222222222:role/a,b \n';
+    const inputs = getInputs();
+    expect(inputs.registryRoles).toEqual({
+      '111111111111': 'arn:aws:iam::111111111111:role/push',
+      'public.ecr.aws': 'arn:aws:iam::222222222222:role/a,b',
+    });
+    expect(inputs.role).toBeUndefined();
+    expect(inputs.roleSettings.sessionName).toMatch(/^ecr-login-/);
+  });
+
+  test.each([
+    [
+      '111111111111',
+      "Invalid line '111111111111' in 'registry-roles': expected <registry>=<role ARN>",
+    ],
+    [
+      '=arn:aws:iam::111111111111:role/x',
+      "Invalid line '=arn:aws:iam::111111111111:role/x' in 'registry-roles'",
+    ],
+    ['111111111111=', "Invalid line '111111111111=' in 'registry-roles'"],
+    [
+      '111111111111=arn:aws:iam::1:role/x',
+      "Invalid role for '111111111111' in 'registry-roles' 'arn:aws:iam::1:role/x': expected an IAM role ARN",
+    ],
+  ])('%j fails, naming the line', (value, message) => {
+    core.inputs['registry-roles'] = value;
+    expect(() => getInputs()).toThrow(message);
   });
 });

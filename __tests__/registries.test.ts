@@ -10,6 +10,7 @@ import {
   splitList,
   standardHost,
   withRegion,
+  withRoles,
 } from '../src/registries.ts';
 import type { Target } from '../src/registries.ts';
 
@@ -406,5 +407,50 @@ describe('isAwsEndpoint: AWS’s own API, or a configured override', () => {
     [undefined, false],
   ])('%s → %s', (endpoint, expected) => {
     expect(isAwsEndpoint(endpoint)).toBe(expected);
+  });
+});
+
+describe('withRoles: the identity of each registry', () => {
+  const A = 'arn:aws:iam::111111111111:role/a';
+  const B = 'arn:aws:iam::222222222222:role/b';
+  const targets = withRegion(
+    parseRegistries(
+      [
+        '111111111111',
+        '222222222222.dkr.ecr.us-west-2.amazonaws.com',
+        '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
+        'public.ecr.aws',
+      ],
+      'private',
+    ),
+    'eu-west-1',
+  );
+  const rolesOf = (mapping: Record<string, string>, fallback?: string) =>
+    withRoles(targets, mapping, fallback).map((t) => t.role);
+
+  test('a line for a registry, role-to-assume for the others, else the job’s', () => {
+    expect(rolesOf({ '222222222222.dkr.ecr.us-west-2.amazonaws.com': B }, A)).toEqual([A, B, A, A]);
+    expect(rolesOf({ '111111111111': A, 'public.ecr.aws': B })).toEqual([
+      A,
+      undefined,
+      undefined,
+      B,
+    ]);
+    expect(rolesOf({})).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  test('a line matches the entry however it is written, and a standard host by its account', () => {
+    expect(rolesOf({ 'https://222222222222.DKR.ECR.us-west-2.amazonaws.com/': B })[1]).toBe(B);
+    expect(rolesOf({ '333333333333': A })[2]).toBe(A);
+  });
+
+  test.each([
+    [
+      '444444444444',
+      "'registry-roles' names '444444444444', which is not one of the registries to log in to.",
+    ],
+    ['not-a-registry', "Invalid registry 'not-a-registry' in 'registry-roles': expected"],
+  ])('a line for %s fails, naming it', (entry, message) => {
+    expect(() => withRoles(targets, { [entry]: A }, undefined)).toThrow(message);
   });
 });

@@ -47,6 +47,35 @@ test('a table of registry, region, CLIs and expiry', async () => {
   );
 });
 
+test('with a role, an identity column: the role ARN, never a key', async () => {
+  const arn = 'arn:aws:iam::111111111111:role/ecr-push';
+  await writeSummary(
+    [
+      {
+        host: 'public.ecr.aws',
+        region: 'us-east-1',
+        clis: ['docker'],
+        expiresAt: new Date('2030-01-02T04:00:00Z'),
+        identity: arn,
+      },
+      {
+        host: '222222222222.dkr.ecr.eu-west-1.amazonaws.com',
+        region: 'eu-west-1',
+        clis: ['docker'],
+        expiresAt: new Date('2030-01-02T04:00:00Z'),
+      },
+    ],
+    0,
+  );
+  expect(fs.readFileSync(file, 'utf8')).toBe(
+    '<h3>Amazon ECR login</h3>\n' +
+      '<table><tr><th>Registry</th><th>Region</th><th>CLI</th><th>Identity</th><th>Credentials expire (UTC)</th></tr>' +
+      `<tr><td><code>public.ecr.aws</code></td><td>us-east-1</td><td>docker</td><td><code>${arn}</code></td><td>2030-01-02 04:00</td></tr>` +
+      "<tr><td><code>222222222222.dkr.ecr.eu-west-1.amazonaws.com</code></td><td>eu-west-1</td><td>docker</td><td>the job's credentials</td><td>2030-01-02 04:00</td></tr>" +
+      '</table>\n',
+  );
+});
+
 test('says when nothing was logged in to, and how many logins failed', async () => {
   await writeSummary([], 2);
   expect(fs.readFileSync(file, 'utf8')).toBe(

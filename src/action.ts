@@ -5,13 +5,14 @@ import { findClis } from './cli.ts';
 import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
 import type { Credential } from './credential.ts';
 import { Deadline } from './aws-client.ts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { getInputs } from './inputs.ts';
 import { proxyEnv } from './proxy.ts';
 import type { ProxyEnv } from './proxy.ts';
 import type { Inputs } from './inputs.ts';
 import { logInWithAll, planLogins } from './logins.ts';
 import type { LoginPlan } from './logins.ts';
-import { needsRegion, outputSuffix, parseRegistries, withRegion } from './registries.ts';
+import { needsRegion, outputSuffix, parseRegistries, withRegion, withRoles } from './registries.ts';
 import type { ResolvedTarget } from './registries.ts';
 import { clearStaging, endRun, recordLogin, startRun } from './state.ts';
 import { stopAll } from './command.ts';
@@ -27,7 +28,7 @@ export async function run(): Promise<void> {
     const proxy = proxyEnv(inputs.httpProxy);
     const targets = parseRegistries(inputs.registries, inputs.registryType);
     const region = needsRegion(targets) ? await resolveRegion(inputs.region) : '';
-    const resolved = withRegion(targets, region);
+    const resolved = withRoles(withRegion(targets, region), inputs.registryRoles, inputs.role?.arn);
     const clis = await findClis(inputs.containerCli);
     const stores = inputs.isolateCredentials ? isolateStores(clis) : defaultStores();
     const runDir = startRun();
@@ -69,15 +70,46 @@ async function logInToAll(
 ): Promise<void> {
   const session = new Session(inputs, plan, runDir, resolved.length);
   const deadline = new Deadline(inputs.apiTimeoutMs);
+  const groups = groupByRegion(resolved);
+  // Each role is assumed once, for every API call made with it; its credentials go to those
+  // calls only. Loaded only when a role is named, so a step without one starts as fast.
+  const assumed = new Map<string, Promise<AwsCredentialIdentity>>();
+  const credentialsOf = (role: string, region: string): Promise<AwsCredentialIdentity> => {
+    const known =
+      assumed.get(role) ??
+      import('./assume-role.ts').then(async ({ assumeRole }) => {
+        const settings = { arn: role, ...inputs.roleSettings };
+        return (await assumeRole(settings, region, proxy, deadline)).credentials;
+      });
+    assumed.set(role, known);
+    return known;
+  };
+  // A role that cannot be assumed fails its registries once, whatever their regions.
+  const refused = new Set<string>();
   const results = await Promise.allSettled(
-    groupByRegion(resolved).map(async (group) => {
-      const credentials = await fetchCredentials(group, {
+    groups.map(async (group) => {
+      const role = group.role;
+      let credentials: AwsCredentialIdentity | undefined;
+      if (role) {
+        try {
+          credentials = await credentialsOf(role, group.region);
+        } catch (error) {
+          if (!refused.has(role)) session.failures.push(errorMessage(error));
+          refused.add(role);
+          return;
+        }
+      }
+      const fetched = await fetchCredentials(group, {
         proxy,
         maskPassword: inputs.maskPassword,
         deadline,
+        ...(credentials ? { credentials } : {}),
       });
+      const served = fetched.map((c) =>
+        c instanceof Error || !role ? c : { ...c, identity: role },
+      );
       const order = group.targets.map((target) => resolved.indexOf(target));
-      const logins = credentials.flatMap((c, i) => {
+      const logins = served.flatMap((c, i) => {
         if (!(c instanceof Error)) return [session.logIn(c, order[i] ?? i)];
         session.failures.push(c.message);
         return [];
@@ -137,8 +169,9 @@ class Session {
     for (const r of results) if ('error' in r) this.failures.push(r.error);
     if (succeeded.length === 0) return;
     this.#done.push({ credential, clis: succeeded.map((r) => r.cli), order });
+    const as = credential.identity ? ` as ${credential.identity}` : '';
     core.startGroup(
-      `Logged in to ${host} (${region}) with ${succeeded.map((r) => r.cli).join(', ')}`,
+      `Logged in to ${host} (${region}) with ${succeeded.map((r) => r.cli).join(', ')}${as}`,
     );
     for (const r of succeeded) {
       core.info(`${r.cli}: ${r.output || 'logged in'}`);

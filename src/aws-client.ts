@@ -1,5 +1,10 @@
 import * as core from '@actions/core';
-import type { FinalizeRequestMiddleware, MiddlewareStack, Provider } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  FinalizeRequestMiddleware,
+  MiddlewareStack,
+  Provider,
+} from '@smithy/types';
 import { requestHandler } from './proxy.ts';
 import type { ProxyEnv } from './proxy.ts';
 
@@ -10,6 +15,8 @@ export interface ApiOptions {
   maskPassword: boolean;
   /** Ends every API call still going when the API phase has run out of time. */
   deadline: Deadline;
+  /** An assumed role's credentials; the job's own when absent. */
+  credentials?: AwsCredentialIdentity;
 }
 
 const USER_AGENT = 'ecr-login-action';

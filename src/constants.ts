@@ -11,6 +11,11 @@ export const Input = {
   IsolateCredentials: 'isolate-credentials',
   ContainerCli: 'container-cli',
   ApiTimeout: 'api-timeout',
+  RoleToAssume: 'role-to-assume',
+  Audience: 'audience',
+  RoleSessionName: 'role-session-name',
+  RoleDurationSeconds: 'role-duration-seconds',
+  RegistryRoles: 'registry-roles',
 } as const;
 
 /** Names of the action's fixed outputs. */

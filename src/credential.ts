@@ -8,6 +8,8 @@ export interface Credential {
   username: string;
   password: string;
   expiresAt: Date;
+  /** The role it was fetched with (an ARN); the job's credentials when absent. */
+  identity?: string;
 }
 
 /** Decodes `base64(AWS:<password>)`, masking the token and, unless told not to, the password. */

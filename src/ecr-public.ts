@@ -8,7 +8,10 @@ import type { ApiOptions } from './aws-client.ts';
 
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
 export async function fetchPublicCredential(options: ApiOptions): Promise<Credential> {
-  const client = new ECRPUBLICClient(clientConfig(PUBLIC_REGION, options.proxy));
+  const client = new ECRPUBLICClient({
+    ...clientConfig(PUBLIC_REGION, options.proxy),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
   const watch = logRetries(client, 'ECR Public GetAuthorizationToken');
   try {
     const { deadline } = options;

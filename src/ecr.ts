@@ -14,6 +14,8 @@ import type { ResolvedTarget } from './registries.ts';
 export interface Group {
   region: string;
   public: boolean;
+  /** The role the group's calls are made with; the job's credentials when absent. */
+  role?: string;
   targets: ResolvedTarget[];
 }
 
@@ -33,13 +35,18 @@ export async function resolveRegion(input: string | undefined): Promise<string> 
   return region;
 }
 
-/** Splits targets into one group per region, and one for ECR Public. */
+/** Splits targets into one group per identity and region, and per identity for ECR Public. */
 export function groupByRegion(targets: ResolvedTarget[]): Group[] {
   const groups = new Map<string, Group>();
   for (const target of targets) {
     const isPublic = target.kind === 'public';
-    const key = isPublic ? 'public' : target.region;
-    const group = groups.get(key) ?? { region: target.region, public: isPublic, targets: [] };
+    const key = JSON.stringify([target.role ?? '', isPublic ? 'public' : target.region]);
+    const group = groups.get(key) ?? {
+      region: target.region,
+      public: isPublic,
+      ...(target.role ? { role: target.role } : {}),
+      targets: [],
+    };
     group.targets.push(target);
     groups.set(key, group);
   }
@@ -58,7 +65,10 @@ export async function fetchCredentials(
     const { fetchPublicCredential } = await import('./ecr-public.ts');
     return [await fetchPublicCredential(options)];
   }
-  const client = new ECRClient(clientConfig(group.region, options.proxy));
+  const client = new ECRClient({
+    ...clientConfig(group.region, options.proxy),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
   const watch = logRetries(client, `GetAuthorizationToken in ${group.region}`);
   try {
     const asked: (string[] | undefined)[] = [];

@@ -29,7 +29,30 @@ export interface Inputs {
   containerCli: Cli[] | 'auto';
   /** `api-timeout`: time limit of all AWS API calls of the step, in milliseconds. */
   apiTimeoutMs: number;
+  /** `role-to-assume` and its settings: the identity of the step's API calls, if not the job's. */
+  role: Role | undefined;
+  /** `registry-roles`: a role ARN for some `registries` entries (entry as written → ARN). */
+  registryRoles: Record<string, string>;
+  /** How every role of the step is assumed: `audience`, `role-session-name`, the duration. */
+  roleSettings: Omit<Role, 'arn'>;
 }
+
+/** An IAM role the step assumes for its API calls. */
+export interface Role {
+  /** `role-to-assume`. */
+  arn: string;
+  /** `audience`: of GitHub's OIDC token. */
+  audience: string;
+  /** `role-session-name`, or one derived from the repository and the run. */
+  sessionName: string;
+  /** `role-duration-seconds`. */
+  durationSeconds: number;
+}
+
+/** An IAM role ARN, in any partition, with a path or not. */
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** What STS takes as a role session name. */
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 /** Reads every input and throws a message naming the bad value and the valid ones. */
 export function getInputs(): Inputs {
@@ -55,6 +78,7 @@ export function getInputs(): Inputs {
     isolateCredentials: getBoolean(Input.IsolateCredentials, false),
     containerCli: getClis(),
     apiTimeoutMs: getInteger(Input.ApiTimeout, 120, 1, 3600) * 1000,
+    ...getRoles(),
   };
 }
 
@@ -101,4 +125,59 @@ function getInteger(name: string, fallback: number, min: number, max: number): n
 function getProxy(): URL | undefined {
   const value = core.getInput(Input.HttpProxy).trim();
   return value === '' ? undefined : parseProxy(value, `'${Input.HttpProxy}'`);
+}
+
+function getRoles(): Pick<Inputs, 'role' | 'registryRoles' | 'roleSettings'> {
+  const arn = core.getInput(Input.RoleToAssume).trim();
+  if (arn !== '') checkRoleArn(arn, `'${Input.RoleToAssume}'`);
+  const registryRoles: Record<string, string> = {};
+  for (const line of core.getInput(Input.RegistryRoles).split('\n')) {
+    if (line.trim() === '') continue;
+    const equals = line.indexOf('=');
+    const entry = line.slice(0, Math.max(equals, 0)).trim();
+    const role = line.slice(equals + 1).trim();
+    if (equals <= 0 || entry === '' || role === '') {
+      throw new Error(
+        `Invalid line '${line.trim()}' in '${Input.RegistryRoles}': expected ` +
+          '<registry>=<role ARN>, such as 111111111111=arn:aws:iam::111111111111:role/ecr-push.',
+      );
+    }
+    checkRoleArn(role, `role for '${entry}' in '${Input.RegistryRoles}'`);
+    registryRoles[entry] = role;
+  }
+  const named = arn !== '' || Object.keys(registryRoles).length > 0;
+  const sessionName =
+    core.getInput(Input.RoleSessionName).trim() || (named ? defaultSessionName() : '');
+  if (named && !SESSION_NAME.test(sessionName)) {
+    throw new Error(
+      `Invalid '${Input.RoleSessionName}' '${sessionName}': expected 2 to 64 letters, digits ` +
+        'or any of _+=,.@-.',
+    );
+  }
+  const roleSettings = {
+    audience: core.getInput(Input.Audience).trim() || 'sts.amazonaws.com',
+    sessionName,
+    durationSeconds: getInteger(Input.RoleDurationSeconds, 3600, 900, 43200),
+  };
+  return { role: arn === '' ? undefined : { arn, ...roleSettings }, registryRoles, roleSettings };
+}
+
+function checkRoleArn(arn: string, what: string): void {
+  if (!ROLE_ARN.test(arn)) {
+    throw new Error(
+      `Invalid ${what} '${arn}': expected an IAM role ARN such as ` +
+        'arn:aws:iam::123456789012:role/ecr-push.',
+    );
+  }
+}
+
+/** `ecr-login-<repository>-<run id>`, in the characters and length STS takes. */
+function defaultSessionName(): string {
+  const repository = (process.env.GITHUB_REPOSITORY ?? '').split('/').pop() ?? '';
+  const run = process.env.GITHUB_RUN_ID ?? String(Date.now());
+  return ['ecr-login', repository, run]
+    .filter((part) => part !== '')
+    .join('-')
+    .replace(/[^\w+=,.@-]/g, '-')
+    .slice(0, 64);
 }

@@ -11,8 +11,8 @@ export type Target =
   /** ECR Public. */
   | { kind: 'public'; region: string; host: string };
 
-/** A target whose region is known. */
-export type ResolvedTarget = Target & { region: string };
+/** A target whose region is known, and the role (ARN) it is logged in with, if not the job's. */
+export type ResolvedTarget = Target & { region: string; role?: string };
 
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-\d{1,2}$/;
@@ -85,6 +85,51 @@ export function withRegion(targets: Target[], region: string): ResolvedTarget[] 
     (target) =>
       target.kind !== 'account' || !hosts.has(standardHost(target.account, target.region)),
   );
+}
+
+/**
+ * Gives each target the role the inputs name for it: its `registry-roles` line, else
+ * `role-to-assume`, else none (the job's credentials). A line must name one of the targets, by
+ * the entry as `registries` writes it; anything else fails, naming it.
+ */
+export function withRoles(
+  targets: ResolvedTarget[],
+  mapping: Record<string, string>,
+  fallback: string | undefined,
+): ResolvedTarget[] {
+  const roles = new Map<string, string>();
+  for (const [entry, role] of Object.entries(mapping)) {
+    let key: string;
+    try {
+      key = targetKey(parseEntry(entry));
+    } catch {
+      throw new Error(
+        `Invalid registry '${entry}' in 'registry-roles': expected ${ACCEPTED_FORMS}.`,
+      );
+    }
+    if (!targets.some((target) => keysOf(target).includes(key))) {
+      throw new Error(
+        `'registry-roles' names '${entry}', which is not one of the registries to log in to.`,
+      );
+    }
+    roles.set(key, role);
+  }
+  return targets.map((target) => {
+    const role =
+      keysOf(target)
+        .map((key) => roles.get(key))
+        .find(Boolean) ?? fallback;
+    return role ? { ...target, role } : target;
+  });
+}
+
+/** The keys a `registry-roles` line may name a target by. */
+function keysOf(target: ResolvedTarget): string[] {
+  const key = targetKey(target);
+  // a standard host also stands for its account ID (withRegion keeps only the host)
+  return target.kind === 'host' && target.host === standardHost(target.account, target.region)
+    ? [key, `account:${target.account}`]
+    : [key];
 }
 
 /** The standard private registry host of an account in a region, in that region's partition. */

@@ -20,7 +20,10 @@ export const modules = {
 
 /** Fetches the ECR Public credential; loaded only when ECR Public is asked for. */
 async function fetchPublicCredential(options) {
-    const client = new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_4__/* .ECRPUBLICClient */ .Rr((0,_aws_client_js__WEBPACK_IMPORTED_MODULE_2__/* .clientConfig */ .yO)(_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne, options.proxy));
+    const client = new _aws_sdk_client_ecr_public__WEBPACK_IMPORTED_MODULE_4__/* .ECRPUBLICClient */ .Rr({
+        ...(0,_aws_client_js__WEBPACK_IMPORTED_MODULE_2__/* .clientConfig */ .yO)(_constants_js__WEBPACK_IMPORTED_MODULE_0__/* .PUBLIC_REGION */ .Ne, options.proxy),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+    });
     const watch = (0,_aws_client_js__WEBPACK_IMPORTED_MODULE_2__/* .logRetries */ .zh)(client, 'ECR Public GetAuthorizationToken');
     try {
         const { deadline } = options;

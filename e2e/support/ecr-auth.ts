@@ -32,7 +32,7 @@ const MAX_SKEW_MS = 15 * 60_000;
 /** Authenticates a request like AWS: known key, session token, SigV4 signature, date, scope. */
 export async function authenticate(
   input: AuthInput,
-  service: EcrService | undefined,
+  service: EcrService | 'sts' | undefined,
 ): Promise<AuthResult> {
   const auth = parseAuthorization(input.headers.authorization);
   const cred = input.credentials.find((c) => c.accessKeyId === auth?.accessKeyId);

@@ -22,6 +22,11 @@ export interface EcrEndpointOptions {
   certs?: TestCerts;
   /** Accepted credentials; default [TEST_CREDENTIALS]. */
   credentials?: TestCredentials[];
+  /**
+   * More accepted credentials, read per request (those STS issues), each with its session token
+   * and for its `accounts` only: a request for another registry is refused.
+   */
+  issued?: readonly TestCredentials[];
   /** The caller's account, used when a request names no registry IDs. */
   accountId?: string;
   /** Regions accepted in the credential scope (ECR Public: always us-east-1 only). */
@@ -137,7 +142,10 @@ export class EcrEndpoint {
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const target = String(req.headers['x-amz-target'] ?? '');
     const service = TARGETS[target];
-    const credentials = this.opts.credentials ?? [TEST_CREDENTIALS];
+    const credentials = [
+      ...(this.opts.credentials ?? [TEST_CREDENTIALS]),
+      ...(this.opts.issued ?? []),
+    ];
     const input = { method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body };
     const authn = await authenticate(
       { ...input, credentials, regions: this.opts.regions },
@@ -162,6 +170,7 @@ export class EcrEndpoint {
       ? injectedError(injected, action, account)
       : (authn.error ??
         requestError(req.method, service, target, registryIds) ??
+        accountError(service, authn.credentials, registryIds ?? [account]) ??
         (this.opts.throttle?.take() === false
           ? injectedError('ThrottlingException', action, account)
           : undefined));
@@ -180,6 +189,22 @@ export class EcrEndpoint {
       authorizationResponse(service ?? 'ecr', region, ids, auth, tokenLifetimeSeconds),
     );
   }
+}
+
+/** Credentials limited to some accounts (an assumed role's) get no token for another one. */
+function accountError(
+  service: EcrService | undefined,
+  credentials: TestCredentials | undefined,
+  ids: string[],
+): AwsError | undefined {
+  const { accounts, arn } = credentials ?? {};
+  const other = ids.find((id) => accounts && !accounts.includes(id));
+  if (service !== 'ecr' || other === undefined) return undefined;
+  const action = 'ecr:GetAuthorizationToken';
+  const message =
+    `User: ${arn ?? ''} is not authorized to perform: ${action} on registry ${other} ` +
+    `because no identity-based policy allows the ${action} action`;
+  return { status: 400, type: 'AccessDeniedException', message };
 }
 
 /** registryIds from the JSON body; null when the body is not JSON, undefined when absent. */

@@ -30,8 +30,11 @@ export interface StepOptions {
   env?: Record<string, string>;
   /** Directories put before the runner's PATH, e.g. one of fake credential helpers. */
   path?: string[];
-  /** The job's variables to leave unset, so the CLIs choose their own default. */
-  unset?: ('DOCKER_CONFIG' | 'REGISTRY_AUTH_FILE')[];
+  /**
+   * The job's variables to leave unset: so the CLIs choose their own default, or so the step has
+   * no AWS keys or OIDC token service (AWS_ACCESS_KEY_ID, ACTIONS_ID_TOKEN_REQUEST_URL, ...).
+   */
+  unset?: string[];
   /** More values that must never reach the log unmasked. */
   secrets?: string[];
   /** Prepares the job's directories before the main step (config.json, contexts, ...). */

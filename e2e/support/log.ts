@@ -1,9 +1,14 @@
 // The log as the user sees it, and the lines it is made of.
 import type { ActionRun } from './runner.ts';
 
-/** The log group of one successful docker login, as the user sees it. */
-export const loginBlock = (host: string, region: string, expiresAt: string | undefined) => [
-  `▶ Logged in to ${host} (${region}) with docker`,
+/** The log group of one successful docker login, as the user sees it; `as` a role's ARN. */
+export const loginBlock = (
+  host: string,
+  region: string,
+  expiresAt: string | undefined,
+  as?: string,
+) => [
+  `▶ Logged in to ${host} (${region}) with docker${as === undefined ? '' : ` as ${as}`}`,
   'docker: Login Succeeded',
   `Credentials expire at ${expiresAt ?? ''}`,
 ];

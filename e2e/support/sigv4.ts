@@ -9,6 +9,10 @@ export interface TestCredentials {
   sessionToken?: string;
   /** Account the credentials belong to; defaults to the endpoint's account. */
   accountId?: string;
+  /** The registry accounts they may get tokens for (an assumed role's); any when omitted. */
+  accounts?: string[];
+  /** The principal, for messages (an assumed role's session ARN). */
+  arn?: string;
 }
 
 export interface ParsedAuth {

@@ -8,7 +8,9 @@ import { makeCerts, type TestCerts } from './certs.ts';
 import { startConnectProxy, type ConnectProxy } from './connect-proxy.ts';
 import { EcrEndpoint, TEST_CREDENTIALS, type EcrEndpointOptions } from './ecr-endpoint.ts';
 import { encodeToken, type AuthTable } from './ecr-tokens.ts';
+import { DEFAULT_SUB, OidcIssuer } from './oidc.ts';
 import { startRegistry, type TestRegistry } from './registry.ts';
+import { StsEndpoint, type RoleSpec } from './sts.ts';
 
 /** Preloaded into every step: reports the processes the action starts (see exec-trace.ts). */
 const EXEC_TRACE = join(dirname(fileURLToPath(import.meta.url)), 'exec-trace.ts');
@@ -33,14 +35,27 @@ export interface RegistrySpec {
 
 export interface WorldOptions {
   /** More for the ECR endpoint: other accepted credentials, a rate limit, latency. */
-  endpoint?: Omit<Partial<EcrEndpointOptions>, 'certs' | 'auth'>;
+  endpoint?: Omit<Partial<EcrEndpointOptions>, 'certs' | 'auth' | 'issued'>;
+  /**
+   * Roles to assume: starts the runner's OIDC token service and STS, and gives every step
+   * ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN (as with `permissions: id-token: write`),
+   * AWS_ENDPOINT_URL_STS, GITHUB_REPOSITORY and GITHUB_RUN_ID.
+   */
+  roles?: RoleSpec[];
 }
+
+/** The repository and run of the job, with `roles`. */
+export const GITHUB_REPOSITORY = 'octo-org/octo-repo';
+export const GITHUB_RUN_ID = '9876543210';
 
 type Stoppable = { stop: () => Promise<unknown> } | { cleanup: () => Promise<unknown> };
 
 export interface World {
   certs: TestCerts;
   endpoint: EcrEndpoint;
+  /** STS and the OIDC token service: started, and in `env`, only with `roles`. */
+  sts: StsEndpoint;
+  oidc: OidcIssuer;
   proxy: ConnectProxy;
   registries: TestRegistry[];
   /** The host docker logs in to for each spec: its name, else 127.0.0.1:<port>. */
@@ -52,13 +67,16 @@ export interface World {
    * exec trace; HTTPS_PROXY (the CONNECT proxy) only when a registry is served under a name.
    */
   env: Record<string, string>;
-  /** Every password, every token and the AWS secret key: none may reach the log unmasked. */
+  /**
+   * Every password, every token and the AWS secret key, the OIDC request token and the secret
+   * keys and session tokens STS will hand out next: none may reach the log unmasked.
+   */
   secrets: string[];
   /** Makes the endpoint answer `account` with `password` for `host`, a server the test runs. */
   answer: (account: string, password: string, host: string) => void;
   /** Stops `thing` (its stop() or cleanup()) with the world, last added first; returns it. */
   add: <T extends Stoppable>(thing: T) => T;
-  /** Forgets recorded requests, injected failures and proxy connects. */
+  /** Forgets recorded requests (ECR, STS, OIDC), injected failures, proxy connects, OIDC's sub. */
   reset: () => void;
   stop: () => Promise<void>;
 }
@@ -98,9 +116,24 @@ export async function startWorld(specs: RegistrySpec[], opts: WorldOptions = {})
       if (spec.answer) secrets.push(spec.password, encodeToken(spec.password));
       if (spec.name) proxy.route(spec.name, registries[i]?.host ?? '');
     });
-    const endpoint = new EcrEndpoint({ ...opts.endpoint, certs, auth });
+    const oidc = new OidcIssuer();
+    const roles = opts.roles ?? [];
+    const onMint = (minted: string[]) => {
+      if (opts.roles) secrets.push(...minted);
+    };
+    const sts = new StsEndpoint({ certs, roles, issuerKey: oidc.publicKey, onMint });
+    const endpoint = new EcrEndpoint({ ...opts.endpoint, certs, auth, issued: sts.issued });
     await endpoint.start();
     add(endpoint);
+    if (opts.roles) {
+      await Promise.all([oidc.start(), sts.start()]);
+      add(oidc);
+      add(sts);
+      secrets.push(oidc.requestToken);
+    }
+    const roleEnv = opts.roles
+      ? { ...oidc.env, AWS_ENDPOINT_URL_STS: sts.url, GITHUB_REPOSITORY, GITHUB_RUN_ID }
+      : {};
     const env = {
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
@@ -112,16 +145,22 @@ export async function startWorld(specs: RegistrySpec[], opts: WorldOptions = {})
       NODE_EXTRA_CA_CERTS: certs.caCert,
       SSL_CERT_FILE: certs.caCert,
       ...(names.length > 0 ? { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost' } : {}),
+      ...roleEnv,
       NODE_OPTIONS: `--import=${EXEC_TRACE}`,
     };
     const reset = () => {
       endpoint.requests.length = 0;
       endpoint.failures.length = 0;
       proxy.connects.length = 0;
+      sts.requests.length = 0;
+      oidc.requests.length = 0;
+      oidc.sub = DEFAULT_SUB;
     };
     return {
       certs,
       endpoint,
+      sts,
+      oidc,
       proxy,
       registries,
       hosts,
