@@ -14,7 +14,7 @@ import {
 } from './ecr-errors.ts';
 import { authorizationResponse, type AuthResolver, type AuthTable } from './ecr-tokens.ts';
 import type { EcrService } from './ecr-tokens.ts';
-import { sleep } from './proc.ts';
+import { closeServer, sleep } from './proc.ts';
 import type { TestCredentials } from './sigv4.ts';
 
 export interface EcrEndpointOptions {
@@ -124,15 +124,8 @@ export class EcrEndpoint {
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    });
-    server.closeAllConnections();
-    await closed;
+    await closeServer(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

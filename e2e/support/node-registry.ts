@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from './proc.ts';
 import type { TestRegistry } from './registry.ts';
 
 const CONFIG = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' } });
@@ -62,12 +63,6 @@ export async function startNodeRegistry(password: string, port = 0): Promise<Tes
     host,
     url: `http://${host}`,
     password,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    stop: () => closeServer(server),
   };
 }

@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } fr
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from './proc.ts';
 
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 export const DEFAULT_SUB = 'repo:octo-org/octo-repo:ref:refs/heads/main';
@@ -98,15 +99,8 @@ export class OidcIssuer {
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
-    server.closeAllConnections();
-    await closed;
+    await closeServer(server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -1,3 +1,4 @@
+import type { Server } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -138,4 +139,16 @@ export async function cancelStep(
     }, graceMs);
   });
   return { signals, ms: Date.now() - started };
+}
+
+/** Closes a server and its open connections; nothing to do for none. */
+export async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  const closed = new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+  (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+  await closed;
 }

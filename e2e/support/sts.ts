@@ -16,6 +16,7 @@ import type { TestCredentials } from './sigv4.ts';
 import { accessDenied, checkParams, checkToken, decodeClaims, roleName } from './sts-checks.ts';
 import { sender, trusts, type RoleSpec, type StsError } from './sts-checks.ts';
 import { errorXml, resultXml, sendXml, STS_CODES } from './sts-xml.ts';
+import { closeServer } from './proc.ts';
 
 export type { RoleSpec } from './sts-checks.ts';
 
@@ -103,15 +104,8 @@ export class StsEndpoint {
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
-    server.closeAllConnections();
-    await closed;
+    await closeServer(server);
   }
 
   private mint(): void {
