@@ -5,7 +5,7 @@ import { findClis } from './cli.ts';
 import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
 import type { Credential } from './credential.ts';
 import { Deadline } from './aws-client.ts';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import { Identities } from './identities.ts';
 import { getInputs } from './inputs.ts';
 import { proxyEnv } from './proxy.ts';
 import type { ProxyEnv } from './proxy.ts';
@@ -71,34 +71,16 @@ async function logInToAll(
   const session = new Session(inputs, plan, runDir, resolved.length);
   const deadline = new Deadline(inputs.apiTimeoutMs);
   const groups = groupByRegion(resolved);
-  // Each role is assumed once, for every API call made with it; its credentials go to those
-  // calls only. Loaded only when a role is named, so a step without one starts as fast.
-  const assumed = new Map<string, Promise<AwsCredentialIdentity>>();
-  const credentialsOf = (role: string, region: string): Promise<AwsCredentialIdentity> => {
-    const known =
-      assumed.get(role) ??
-      import('./assume-role.ts').then(async ({ assumeRole }) => {
-        const settings = { arn: role, ...inputs.roleSettings };
-        return (await assumeRole(settings, region, proxy, deadline)).credentials;
-      });
-    assumed.set(role, known);
-    return known;
-  };
-  // A role that cannot be assumed fails its registries once, whatever their regions.
-  const refused = new Set<string>();
+  // Each role's credentials go to the API calls of its registries only.
+  const identities = new Identities(inputs.roleSettings, proxy, deadline);
+  const fail = (message: string) => session.failures.push(message);
   const results = await Promise.allSettled(
     groups.map(async (group) => {
       const role = group.role;
-      let credentials: AwsCredentialIdentity | undefined;
-      if (role) {
-        try {
-          credentials = await credentialsOf(role, group.region);
-        } catch (error) {
-          if (!refused.has(role)) session.failures.push(errorMessage(error));
-          refused.add(role);
-          return;
-        }
-      }
+      const credentials = role
+        ? await identities.credentialsOf(role, group.region, fail)
+        : undefined;
+      if (role && !credentials) return;
       const fetched = await fetchCredentials(group, {
         proxy,
         maskPassword: inputs.maskPassword,
