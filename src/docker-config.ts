@@ -14,13 +14,12 @@ export const CONFIG_FILE = 'config.json';
 
 /** Platform facts docker's rules depend on; replaced in tests to follow Windows or macOS rules. */
 export interface Platform {
-  name: NodeJS.Platform;
   /** path.win32 on Windows, path.posix elsewhere. */
   path: path.PlatformPath;
   home: string;
 }
 
-export const thisPlatform: Platform = { name: process.platform, path, home: os.homedir() };
+export const thisPlatform: Platform = { path, home: os.homedir() };
 
 /** The docker CLI's config directory: DOCKER_CONFIG, else `.docker` in the home directory. */
 export function dockerConfigDir(

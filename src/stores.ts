@@ -55,11 +55,6 @@ export function isolateStores(clis: Cli[]): Stores {
   return stores;
 }
 
-/** The credential file a CLI writes with these stores; '' for podman & co's own default. */
-export function credentialFile(cli: Cli, stores: Stores): string {
-  return cli === 'docker' ? path.join(stores.docker, CONFIG_FILE) : stores.containers;
-}
-
 /** Runs work one piece at a time: for files and helpers that are not safe for concurrent writers. */
 export class Queue {
   #tail: Promise<unknown> = Promise.resolve();
