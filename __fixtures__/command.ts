@@ -4,7 +4,7 @@
 // entry, as docker writes it); podman, buildah and skopeo in $REGISTRY_AUTH_FILE (else
 // $XDG_RUNTIME_DIR/containers/auth.json). Each run loads its file when it starts and writes it
 // back when it finishes, so concurrent runs on one file lose each other's writes, as the real
-// CLIs do. `docker-credential-<name> erase` answers from the helpers' stores.
+// CLIs do. `docker-credential-<name> get` and `erase` answer from the helpers' stores.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jest } from '@jest/globals';
@@ -112,11 +112,18 @@ async function cli(name: string, args: string[], stdin: string | undefined, file
 const fake: typeof command.runCommand = async (name, args, options) => {
   const env = options?.env ?? {};
   const stdin = options?.input;
-  if (name.startsWith('docker-credential-') && args[0] === 'erase') {
+  if (name.startsWith('docker-credential-')) {
     calls.push({ command: name, args, stdin, file: '', dockerConfig: undefined });
     const store = helperStores[name.slice('docker-credential-'.length)] ?? {};
     if (stdin === undefined || !(stdin in store)) {
       return done(1, 'credentials not found in native keychain\n', '');
+    }
+    if (args[0] === 'get') {
+      return done(
+        0,
+        JSON.stringify({ ServerURL: stdin, Username: 'AWS', Secret: store[stdin] }),
+        '',
+      );
     }
     Reflect.deleteProperty(store, stdin);
     return done(0, '', '');
@@ -132,7 +139,9 @@ const fake: typeof command.runCommand = async (name, args, options) => {
 };
 
 export const runCommand = jest.fn<typeof command.runCommand>(fake);
-export const stopAll = jest.fn<typeof command.stopAll>();
+/** The fake processes have no start time: nothing is ever stopped as a leftover. */
+export const startTimeOf = jest.fn<typeof command.startTimeOf>(() => undefined);
+export const stopIfSame = jest.fn<typeof command.stopIfSame>(() => false);
 
 export function reset(): void {
   runCommand.mockReset();

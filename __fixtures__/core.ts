@@ -1,4 +1,5 @@
 // A typed stand-in for @actions/core that records every call, in order, in `events`.
+import { appendFile } from 'node:fs/promises';
 import { jest } from '@jest/globals';
 import type * as actionsCore from '@actions/core';
 
@@ -50,6 +51,28 @@ export const getIDToken = jest.fn<typeof actionsCore.getIDToken>((audience) => {
   return Promise.resolve(`${part({ alg: 'RS256' })}.${part(claims)}.signature`);
 });
 
+/** The job summary: what was added, written to GITHUB_STEP_SUMMARY as the real one appends it. */
+export const summaryParts: string[] = [];
+const summaryFake = {
+  addHeading: (text: string) => {
+    summaryParts.push(`# ${text}`);
+    return summaryFake;
+  },
+  addTable: (rows: unknown[]) => {
+    summaryParts.push(JSON.stringify(rows));
+    return summaryFake;
+  },
+  addRaw: (text: string) => {
+    summaryParts.push(text);
+    return summaryFake;
+  },
+  write: async () => {
+    await appendFile(process.env.GITHUB_STEP_SUMMARY ?? '', summaryParts.join('\n'));
+    return summaryFake;
+  },
+};
+export const summary = summaryFake as unknown as typeof actionsCore.summary;
+
 /** Clears everything recorded, every call count, and every input, output and state value. */
 export function reset(): void {
   jest.clearAllMocks();
@@ -59,4 +82,5 @@ export function reset(): void {
   events.length = 0;
   secrets.length = 0;
   logs.length = 0;
+  summaryParts.length = 0;
 }

@@ -29,7 +29,8 @@ const assumeRole = jest.fn((role: { arn: string }) =>
 );
 jest.unstable_mockModule('../src/assume-role.ts', () => ({ assumeRole }));
 const { run } = await import('../src/action.ts');
-const { loadLogins } = await import('../src/state.ts');
+const { Records } = await import('../src/records.ts');
+const { fingerprint } = await import('../src/store.ts');
 
 const ecr = mockClient(ECRClient);
 const ecrPublic = mockClient(ECRPUBLICClient);
@@ -77,17 +78,20 @@ const auths = (): string[] => {
   return Object.keys(config.auths ?? {}).sort();
 };
 /** The logins main recorded for the post step. */
-const savedLogins = (): unknown => loadLogins(core.state['run-dir']);
-/** The record of a docker login to a file-store host in `store`. */
-const dockerLogin = (registry: string, store: string) => ({
+const savedLogins = (): unknown[] => new Records(core.state['run-dir'] ?? '').logins();
+/** The record of a login to `registry` with password 'pw', kept in `file` itself. */
+const record = (registry: string, file: string, cli = 'docker') => ({
   host: registry,
-  cli: 'docker',
-  store,
-  file: path.join(store, 'config.json'),
+  cli,
+  file,
   helper: '',
   pinned: false,
   pending: false,
+  fingerprint: fingerprint('pw'),
 });
+/** The record of a docker login to a file-store host in the config directory `store`. */
+const dockerLogin = (registry: string, store: string) =>
+  record(registry, path.join(store, 'config.json'));
 /** ECR answers the caller's default registry, and that registry accepts the password 'pw'. */
 const oneRegistry = (): void => {
   ecr
@@ -160,7 +164,7 @@ describe('run', () => {
     expect(core.outputs.registries).toBe(
       [host('111111111111'), host('333333333333', 'us-west-2'), host('222222222222')].join(','),
     );
-    expect((savedLogins() as unknown[]).length).toBe(3);
+    expect(savedLogins().length).toBe(3);
   });
 
   test('ECR Public with registry-type public', async () => {
@@ -206,18 +210,18 @@ describe('run', () => {
     exec.passwords[host('222222222222')] = 'pw';
     // the second registry's login never ends on its own
     const inner = exec.runCommand.getMockImplementation();
-    let hung: (() => void) | undefined;
-    exec.runCommand.mockImplementation((command, args, options) =>
-      args.at(-1) === host('222222222222')
-        ? new Promise(() => {
-            hung = () => undefined;
-          })
-        : (inner?.(command, args, options) ?? Promise.reject(new Error('no implementation'))),
-    );
+    let hung: AbortSignal | undefined;
+    exec.runCommand.mockImplementation((command, args, options) => {
+      if (args.at(-1) !== host('222222222222')) {
+        return inner?.(command, args, options) ?? Promise.reject(new Error('no implementation'));
+      }
+      hung = options?.signal;
+      return new Promise(() => undefined);
+    });
     const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
     try {
       const running = run();
-      const landed = () => (savedLogins() as unknown[]).length === 1;
+      const landed = () => savedLogins().length === 1;
       // until the first login has landed and the second is in flight (5 s at most, under load)
       for (let waited = 0; waited < 5000 && (hung === undefined || !landed()); waited += 10) {
         await new Promise((resolve) => setTimeout(resolve, 10));
@@ -225,11 +229,13 @@ describe('run', () => {
       expect(hung).toBeDefined();
       const runDir = core.state['run-dir'] ?? '';
       expect(fs.readdirSync(runDir).some((e) => e.startsWith('docker-'))).toBe(true);
+      expect(hung?.aborted).toBe(false);
       process.emit('SIGINT', 'SIGINT');
-      expect(exec.stopAll).toHaveBeenCalled();
+      // the runner ends the command in flight (runCommand ends its process group on abort)
+      expect(hung?.aborted).toBe(true);
       expect(exit).toHaveBeenCalledWith(1);
       // the staging directory of the login in flight is gone; the record of the one that landed stays
-      expect(fs.readdirSync(runDir)).toEqual(['logins.jsonl']);
+      expect(fs.readdirSync(runDir).sort()).toEqual(['.ecr-login-action', 'logins.jsonl']);
       expect(savedLogins()).toEqual([dockerLogin(host('111111111111'), path.join(dir, 'docker'))]);
       expect(core.logs).toContain(
         'info: Stopped by SIGINT: the post step logs out of the registries logged in so far.',
@@ -269,6 +275,7 @@ describe('run', () => {
       'eu-west-1',
       expect.anything(),
       expect.anything(),
+      expect.any(Function),
     );
     const [call] = ecr.commandCalls(GetAuthorizationTokenCommand);
     const client = call?.thisValue as ECRClient | undefined;
@@ -330,7 +337,8 @@ describe('run', () => {
     core.inputs['registry-roles'] = '444444444444=arn:aws:iam::444444444444:role/x';
     await run();
     expect(core.setFailed).toHaveBeenCalledWith(
-      "'registry-roles' names '444444444444', which is not one of the registries to log in to.",
+      "'registry-roles' line '444444444444=arn:aws:iam::444444444444:role/x' names a registry " +
+        "that is not one of 'registries'.",
     );
     expect(ecr.calls()).toHaveLength(0);
     expect(assumeRole).not.toHaveBeenCalled();
@@ -476,19 +484,13 @@ describe('run', () => {
     expect(savedLogins()).toEqual(
       expect.arrayContaining([
         dockerLogin(host('123456789012'), path.join(dir, 'docker')),
-        {
-          host: host('123456789012'),
-          cli: 'podman',
-          store: path.join(dir, 'containers-auth.json'),
-          pending: false,
-        },
+        record(host('123456789012'), path.join(dir, 'containers-auth.json'), 'podman'),
       ]),
     );
     expect(core.logs).toEqual(
       expect.arrayContaining([
         `group: Logged in to ${host('123456789012')} (eu-west-1) with docker, podman`,
-        'info: docker: Login Succeeded',
-        'info: podman: Login Succeeded!',
+        'info: docker: Login Succeeded\npodman: Login Succeeded!',
       ]),
     );
   });
@@ -548,5 +550,44 @@ describe('run', () => {
       expect.stringContaining('docker CLI was not found'),
     );
     expect(ecr.calls()).toHaveLength(0);
+  });
+
+  test('CLI output that holds workflow commands is printed between stop-commands markers', async () => {
+    oneRegistry();
+    const inner = exec.runCommand.getMockImplementation();
+    exec.runCommand.mockImplementationOnce(async (command, args, options) => {
+      const result = await (inner?.(command, args, options) ?? Promise.reject(new Error('none')));
+      return {
+        ...result,
+        stdout: 'Login Succeeded\n::stop-commands::x\n::add-mask::y\n##[set-env]z',
+      };
+    });
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    const printed = core.logs.find((line) => line.includes('Login Succeeded')) ?? '';
+    const [start, ...rest] = printed.split('\n');
+    const token = /^info: ::stop-commands::([0-9a-f]{32})$/.exec(start ?? '')?.[1];
+    expect(token).toBeDefined();
+    expect(rest).toEqual([
+      'docker: Login Succeeded',
+      '::stop-commands::x',
+      '::add-mask::y',
+      '##[set-env]z',
+      `::${token ?? ''}::`,
+    ]);
+    // text without a command in it is printed as it is
+    expect(core.logs).toContain('info: Credentials expire at 2030-01-01T12:00:00.000Z');
+  });
+
+  test('a job summary that cannot be written is a warning: the logins stand', async () => {
+    oneRegistry();
+    process.env.GITHUB_STEP_SUMMARY = path.join(dir, 'no-such-dir', 'summary.md');
+    await run();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringMatching(/^The job summary could not be written: .*ENOENT/),
+    );
+    expect(core.outputs.registry).toBe(host('123456789012'));
+    expect(savedLogins()).toHaveLength(1);
   });
 });

@@ -1,193 +1,275 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 import * as exec from '../__fixtures__/command.ts';
-import type { Login } from '../src/state.ts';
+import type { Cli } from '../src/cli.ts';
+import type { Login } from '../src/records.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
 jest.unstable_mockModule('../src/command.ts', () => exec);
 const { post } = await import('../src/cleanup.ts');
-const { endRun, loadLogins, recordLogin, startRun } = await import('../src/state.ts');
+const { endRun, startRun } = await import('../src/run.ts');
+const { logIn, planLogins } = await import('../src/logins.ts');
 
-let dir: string;
-const config = (sub: string): string => path.join(dir, sub);
-const file = (sub: string): string => path.join(config(sub), 'config.json');
-const write = (sub: string, value: object): void => {
-  fs.mkdirSync(config(sub), { recursive: true });
-  fs.writeFileSync(file(sub), JSON.stringify(value));
+const host = (n: number): string => `${String(n).repeat(12)}.dkr.ecr.eu-west-1.amazonaws.com`;
+const [A, B, C, D, E] = [1, 2, 3, 4, 5].map(host) as [string, string, string, string, string];
+let root: string;
+let temp: string;
+let dockerDir: string;
+const savedEnv = { ...process.env };
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const authOf = (password: string) => ({ auth: Buffer.from(`AWS:${password}`).toString('base64') });
+const configFile = (): string => path.join(dockerDir, 'config.json');
+const readConfig = (): unknown => JSON.parse(fs.readFileSync(configFile(), 'utf8'));
+const writeConfig = (value: object): void => {
+  fs.writeFileSync(configFile(), JSON.stringify(value));
 };
-const read = (sub: string): unknown => JSON.parse(fs.readFileSync(file(sub), 'utf8'));
-const docker = (host: string, sub: string, extra: Partial<Login> = {}): Login => ({
-  host,
+
+/** The main step: a run from startRun, and a login to each host (password `pw-<host>`). */
+async function mainStep(hosts: string[], options: { clis?: Cli[]; isolate?: boolean } = {}) {
+  const run = startRun({ attempts: 1, timeoutMs: 5000 }, true);
+  const plan = await planLogins(run, options.clis ?? ['docker'], options.isolate ?? false);
+  for (const h of hosts) {
+    exec.passwords[h] = `pw-${h}`;
+    const outcomes = await logIn(plan, {
+      host: h,
+      region: 'eu-west-1',
+      username: 'AWS',
+      password: `pw-${h}`,
+      expiresAt: new Date('2030-01-01T00:00:00Z'),
+    });
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+  }
+  return run;
+}
+/** Between the steps: what the main step logged and ran is forgotten, its state kept. */
+function betweenSteps(): void {
+  const state = { ...core.state };
+  core.reset();
+  Object.assign(core.state, state);
+  exec.calls.length = 0;
+}
+/** A login the main step recorded without seeing it through. */
+const interrupted = (h: string, helper: string): Login => ({
+  host: h,
   cli: 'docker',
-  store: config(sub),
-  file: file(sub),
-  ...extra,
+  file: configFile(),
+  helper,
+  pinned: false,
+  pending: true,
+  fingerprint: sha256(`pw-${h}`),
 });
-/** A run of the main step that recorded these logins. */
-const ran = (...logins: Login[]): string => {
-  const runDir = startRun();
-  for (const login of logins) recordLogin(runDir, login);
-  return runDir;
-};
 
-const savedTemp = process.env.RUNNER_TEMP;
 beforeEach(() => {
   core.reset();
   exec.reset();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cleanup-test-'));
-  fs.mkdirSync(config('temp'));
-  process.env.RUNNER_TEMP = config('temp');
+  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cleanup-test-')));
+  temp = path.join(root, 'temp');
+  dockerDir = path.join(root, 'docker');
+  for (const dir of [temp, dockerDir, path.join(root, 'bin')]) fs.mkdirSync(dir);
+  process.env.RUNNER_TEMP = temp;
+  process.env.DOCKER_CONFIG = dockerDir;
+  // no credential helper on PATH: docker would detect no default store
+  process.env.PATH = path.join(root, 'bin');
+  delete process.env.REGISTRY_AUTH_FILE;
 });
 afterEach(() => {
-  process.env.RUNNER_TEMP = savedTemp;
-  fs.rmSync(dir, { recursive: true, force: true });
+  process.env = { ...savedEnv };
+  fs.rmSync(root, { recursive: true, force: true });
 });
 
-test('logs out of exactly the recorded registries, in each recorded file, and deletes the run', async () => {
-  write('one', { auths: { a: {}, b: {}, mine: {} } });
-  write('two', { auths: { c: {} } });
-  const runDir = ran(docker('a', 'one'), docker('b', 'one'), docker('c', 'two'));
-  await post();
-  expect(core.setFailed).not.toHaveBeenCalled();
-  expect(read('one')).toEqual({ auths: { mine: {} } });
-  expect(read('two')).toEqual({ auths: {} });
-  expect(core.logs).toEqual([
-    'info: Logged out of a (docker)',
-    'info: Logged out of b (docker)',
-    'info: Logged out of c (docker)',
-  ]);
-  expect(fs.existsSync(runDir)).toBe(false);
-});
+describe('logging out', () => {
+  test('removes exactly the recorded logins, saying how each went, and deletes the run', async () => {
+    writeConfig({ auths: { 'mine.example': { auth: 'bWluZQ==' } } });
+    const run = await mainStep([A, B, C]);
+    // a later login replaced B; C was logged out already
+    const config = readConfig() as { auths: Record<string, unknown> };
+    writeConfig({ auths: { ...config.auths, [B]: authOf('later'), [C]: undefined } });
+    // D's helper never got its secret; E's did before the main step was killed
+    run.records.login(interrupted(D, 'fake'));
+    run.records.login(interrupted(E, 'fake'));
+    exec.helperStores.fake = { [E]: `pw-${E}` };
+    betweenSteps();
 
-test('a credential already gone is reported, not failed', async () => {
-  write('one', { auths: {} });
-  ran(docker('a', 'one'));
-  await post();
-  expect(core.setFailed).not.toHaveBeenCalled();
-  expect(core.logs).toEqual(['info: Already logged out of a (docker)']);
-});
-
-test('nothing recorded: nothing to do, and no run directory is left', async () => {
-  const runDir = startRun();
-  endRun(runDir);
-  expect(fs.existsSync(runDir)).toBe(false);
-  await post();
-  expect(core.logs).toEqual(['info: No registry to log out of.']);
-  expect(exec.calls).toEqual([]);
-});
-
-test('a run interrupted mid-way: its staging directories go, what was recorded is logged out', async () => {
-  write('one', { auths: { a: {} } });
-  const runDir = ran(docker('a', 'one'));
-  fs.mkdirSync(path.join(runDir, 'docker-abc123'));
-  fs.writeFileSync(path.join(runDir, 'docker-abc123', 'config.json'), '{"auths":{"b":{}}}');
-  // a record cut short by a kill is skipped, the ones before it kept
-  fs.appendFileSync(path.join(runDir, 'logins.jsonl'), '{"host":"b","cli":"dock');
-  fs.writeFileSync(`${file('one')}.ecr-login-99-1.tmp`, '{"auths":{"a":{}}}');
-  await post();
-  expect(core.setFailed).not.toHaveBeenCalled();
-  expect(read('one')).toEqual({ auths: {} });
-  expect(fs.existsSync(runDir)).toBe(false);
-  expect(fs.readdirSync(config('one'))).toEqual(['config.json']);
-  expect(core.logs).toEqual([
-    'info: Logged out of a (docker)',
-    `info: Deleted a temporary credential file left by an interrupted write: ${file('one')}.ecr-login-99-1.tmp`,
-  ]);
-});
-
-test('a pending login is confirmed by a later record, and stays pending without one', () => {
-  const runDir = ran(
-    docker('a', 'one', { helper: 'fake', pending: true }),
-    docker('b', 'one', { helper: 'fake', pending: true }),
-    docker('a', 'one', { helper: 'fake' }),
-    docker('a', 'one', { helper: 'fake', pending: true }),
-  );
-  expect(loadLogins(runDir).map((l) => [l.host, l.pending])).toEqual([
-    ['a', false],
-    ['b', true],
-  ]);
-});
-
-test('an interrupted login: what it stored is removed and said, what it did not is not mentioned', async () => {
-  write('one', { auths: { a: {}, b: {} } });
-  exec.helperStores.fake = { a: 'pw' };
-  ran(
-    docker('a', 'one', { helper: 'fake', pending: true }),
-    docker('b', 'one', { helper: 'fake', pending: true }),
-    { host: 'c', cli: 'podman', store: file('two'), pending: true },
-  );
-  await post();
-  expect(core.setFailed).not.toHaveBeenCalled();
-  expect(exec.helperStores.fake).toEqual({});
-  expect(read('one')).toEqual({ auths: {} });
-  // b's helper never got its secret, and podman never wrote c: nothing to say about either
-  expect(core.logs).toEqual(['info: Removed the credential of an interrupted login to a (docker)']);
-});
-
-test('a credential that cannot be removed fails the step, naming the registry', async () => {
-  write('one', { auths: { a: {} } });
-  ran(docker('a', 'one', { helper: 'pass' }));
-  exec.runCommand.mockResolvedValueOnce({
-    exitCode: 1,
-    stdout: '',
-    stderr: 'store locked\n',
-    timedOut: false,
+    await post();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(core.logs).toEqual([
+      `info: Logged out of ${A} (docker)`,
+      `info: Left the credential of ${B} (docker) in place: a later login replaced this job's`,
+      `info: Already logged out of ${C} (docker)`,
+      `info: Removed the credential of an interrupted login to ${E} (docker)`,
+    ]);
+    expect(readConfig()).toEqual({
+      auths: { 'mine.example': { auth: 'bWluZQ==' }, [B]: authOf('later') },
+    });
+    expect(exec.helperStores.fake).toEqual({});
+    expect(fs.existsSync(run.dir)).toBe(false);
   });
-  await post();
-  expect(core.error).toHaveBeenCalledWith(
-    'Could not log out of a (docker): docker-credential-pass erase: store locked',
-  );
-  expect(core.setFailed).toHaveBeenCalledWith('1 registry credential(s) could not be removed.');
-});
 
-test('a records file that cannot be read fails the step with its reason, and still cleans up', async () => {
-  const runDir = startRun();
-  fs.mkdirSync(path.join(runDir, 'logins.jsonl'));
-  await post();
-  expect(core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/EISDIR/));
-  expect(fs.existsSync(runDir)).toBe(false);
-});
-
-test('deletes the job-private config after logging out, even when logout fails', async () => {
-  write('private', { auths: { a: {} } });
-  fs.symlinkSync(config('one'), path.join(config('private'), 'cli-plugins'));
-  fs.mkdirSync(config('one'));
-  fs.writeFileSync(path.join(config('one'), 'keep'), 'x');
-  ran(docker('a', 'private', { helper: 'pass' }));
-  core.state['private-config'] = config('private');
-  exec.runCommand.mockResolvedValueOnce({
-    exitCode: 1,
-    stdout: '',
-    stderr: 'locked\n',
-    timedOut: false,
+  test.each<[string, () => void]>([
+    [
+      'a run without logins',
+      () => {
+        endRun(startRun({ attempts: 1, timeoutMs: 5000 }, true));
+      },
+    ],
+    ['no run at all', () => undefined],
+  ])('%s: no registry to log out of', async (_name, main) => {
+    main();
+    betweenSteps();
+    await post();
+    expect(core.logs).toEqual(['info: No registry to log out of.']);
+    expect(exec.runCommand).not.toHaveBeenCalled();
+    expect(fs.readdirSync(temp)).toEqual([]);
   });
-  await post();
-  expect(core.setFailed).toHaveBeenCalledWith('1 registry credential(s) could not be removed.');
-  expect(fs.existsSync(config('private'))).toBe(false);
-  expect(fs.readFileSync(path.join(config('one'), 'keep'), 'utf8')).toBe('x');
-  expect(core.logs).toContain(
-    `info: Deleted the job-private credential directory ${config('private')}`,
-  );
+
+  test('a credential that cannot be removed fails the step, naming it; the run is still deleted', async () => {
+    writeConfig({ credHelpers: { [A]: 'pass' } });
+    const run = await mainStep([A]);
+    endRun(run);
+    betweenSteps();
+    exec.runCommand.mockResolvedValueOnce({
+      exitCode: 1,
+      stdout: '',
+      stderr: 'store locked\n',
+      timedOut: false,
+    });
+    await post();
+    expect(core.logs).toEqual([
+      `error: Could not log out of ${A} (docker): docker-credential-pass get: store locked`,
+      'failed: 1 registry credential(s) could not be removed.',
+    ]);
+    expect(exec.helperStores.pass).toEqual({ [A]: `pw-${A}` });
+    expect(fs.existsSync(run.dir)).toBe(false);
+  });
+
+  test('an invalid login-timeout input: the default limits, not a failure', async () => {
+    writeConfig({ credHelpers: { [A]: 'pass' } });
+    endRun(await mainStep([A]));
+    betweenSteps();
+    core.inputs['login-timeout'] = 'soon';
+    await post();
+    expect(core.setFailed).not.toHaveBeenCalled();
+    expect(core.logs).toEqual([`info: Logged out of ${A} (docker)`]);
+    expect(exec.runCommand.mock.calls.map((call) => call[2]?.timeoutMs)).toEqual([60_000, 60_000]);
+  });
+
+  test("deletes this run's temporary files left beside a credential file, and no other's", async () => {
+    const run = await mainStep([A]);
+    endRun(run);
+    betweenSteps();
+    const tag = path.basename(run.dir).slice('ecr-login-'.length);
+    const ours = `${configFile()}.ecr-login-${tag}-4242-1.tmp`;
+    const theirs = `${configFile()}.ecr-login-other-4242-1.tmp`;
+    fs.writeFileSync(ours, '{}');
+    fs.writeFileSync(theirs, '{}');
+    await post();
+    expect(core.logs).toEqual([
+      `info: Logged out of ${A} (docker)`,
+      `info: Deleted a temporary credential file left by an interrupted write: ${ours}`,
+    ]);
+    expect(fs.readdirSync(dockerDir).sort()).toEqual(['config.json', path.basename(theirs)]);
+  });
 });
 
-test('records round-trip, one line each, and entries of another shape are ignored', () => {
-  const login: Login = { host: 'h', cli: 'docker', store: '/c', file: '/c/config.json' };
-  const runDir = ran(login, { host: 'p', cli: 'podman', store: '' });
-  fs.appendFileSync(
-    path.join(runDir, 'logins.jsonl'),
-    ['{"host":1}', 'null', '{"host":"x","cli":"nerdctl","store":"/c"}', ''].join('\n'),
-  );
-  expect(loadLogins(runDir)).toEqual([
-    { ...login, pending: false },
-    { host: 'p', cli: 'podman', store: '', pending: false },
-  ]);
-  expect(fs.readFileSync(path.join(runDir, 'logins.jsonl'), 'utf8').split('\n')[0]).toBe(
-    JSON.stringify(login),
-  );
-  expect(fs.statSync(path.join(runDir, 'logins.jsonl')).mode & 0o777).toBe(0o600);
-  expect(loadLogins(undefined)).toEqual([]);
-  expect(loadLogins(path.join(dir, 'missing'))).toEqual([]);
+describe('what the state names', () => {
+  test.each<[string, () => Promise<string>]>([
+    [
+      'a directory without the mark',
+      () => {
+        const dir = path.join(temp, 'ecr-login-abc123');
+        fs.mkdirSync(dir);
+        const login = { ...interrupted(A, ''), pending: false };
+        fs.writeFileSync(path.join(dir, 'logins.jsonl'), `${JSON.stringify(login)}\n`);
+        core.state['run-dir'] = dir;
+        return Promise.resolve(dir);
+      },
+    ],
+    [
+      'a marked directory outside RUNNER_TEMP',
+      async () => {
+        // made where a later RUNNER_TEMP is not, e.g. a temporary HOME
+        process.env.RUNNER_TEMP = path.join(root, 'home');
+        const run = await mainStep([]);
+        run.records.login({ ...interrupted(A, ''), pending: false });
+        process.env.RUNNER_TEMP = temp;
+        return run.dir;
+      },
+    ],
+  ])('%s: left alone, nothing logged out', async (_name, make) => {
+    writeConfig({ auths: { [A]: authOf(`pw-${A}`) } });
+    const dir = await make();
+    const before = fs.readdirSync(dir).sort();
+    betweenSteps();
+    await post();
+    expect(core.logs).toEqual([
+      `warning: The run directory ${dir} named in the state was not made by this action: left alone.`,
+      'info: No registry to log out of.',
+    ]);
+    expect(exec.runCommand).not.toHaveBeenCalled();
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+    expect(readConfig()).toEqual({ auths: { [A]: authOf(`pw-${A}`) } });
+  });
+
+  test('the job-private directory: logged out of, then deleted, what it links to kept', async () => {
+    fs.mkdirSync(path.join(dockerDir, 'contexts'));
+    fs.writeFileSync(path.join(dockerDir, 'contexts', 'meta.json'), '{}');
+    endRun(await mainStep([A], { isolate: true }));
+    const own = core.state['private-config'] ?? '';
+    betweenSteps();
+    await post();
+    expect(core.logs).toEqual([
+      `info: Logged out of ${A} (docker)`,
+      `info: Deleted the job-private credential directory ${own}`,
+    ]);
+    expect(fs.existsSync(own)).toBe(false);
+    expect(fs.readFileSync(path.join(dockerDir, 'contexts', 'meta.json'), 'utf8')).toBe('{}');
+    expect(fs.readdirSync(temp)).toEqual([]);
+  });
+
+  test('a private directory without the mark is left alone, with a warning', async () => {
+    writeConfig({ auths: { [A]: authOf('theirs') } });
+    core.state['private-config'] = dockerDir;
+    await post();
+    expect(core.logs).toEqual([
+      'info: No registry to log out of.',
+      `warning: The directory ${dockerDir} named in the state was not made by this action: left alone.`,
+    ]);
+    expect(readConfig()).toEqual({ auths: { [A]: authOf('theirs') } });
+  });
+});
+
+describe('processes the main step left running', () => {
+  /** A main step with a login, one process recorded as still running and one as ended. */
+  async function withProcesses(): Promise<Awaited<ReturnType<typeof mainStep>>> {
+    const run = await mainStep([A]);
+    run.records.started(4242, '777');
+    run.records.started(4343, '888');
+    run.records.ended(4343);
+    return run;
+  }
+
+  test('a main step that ended by itself: nothing is stopped', async () => {
+    endRun(await withProcesses());
+    betweenSteps();
+    await post();
+    expect(exec.stopIfSame).not.toHaveBeenCalled();
+    expect(core.logs).toEqual([`info: Logged out of ${A} (docker)`]);
+  });
+
+  test('a main step killed or cancelled: each process still running is stopped, if still the same', async () => {
+    await withProcesses();
+    betweenSteps();
+    exec.stopIfSame.mockReturnValueOnce(true);
+    await post();
+    expect(exec.stopIfSame.mock.calls).toEqual([[4242, '777', '/proc']]);
+    expect(core.logs).toEqual([
+      'info: Stopped 1 CLI process(es) that the main step left running',
+      `info: Logged out of ${A} (docker)`,
+    ]);
+  });
 });

@@ -1,11 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import * as exec from '../__fixtures__/command.ts';
-
-jest.unstable_mockModule('../src/command.ts', () => exec);
-const { findClis, isCli, runCli } = await import('../src/cli.ts');
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { findClis, isCli } from '../src/cli.ts';
 
 let bin: string;
 const savedPath = process.env.PATH;
@@ -14,7 +11,6 @@ const install = (...names: string[]): void => {
 };
 
 beforeEach(() => {
-  exec.reset();
   bin = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
   process.env.PATH = bin;
 });
@@ -68,59 +64,4 @@ test('isCli knows the four CLIs only', () => {
     false,
     false,
   ]);
-});
-
-describe('runCli', () => {
-  test('returns trimmed stdout and passes env, input and time limit through', async () => {
-    exec.runCommand.mockResolvedValueOnce({
-      exitCode: 0,
-      stdout: ' ok \n',
-      stderr: '',
-      timedOut: false,
-    });
-    await expect(runCli('podman', ['version'], { A: '1' }, 'in', 900)).resolves.toBe('ok');
-    expect(exec.runCommand).toHaveBeenCalledWith('podman', ['version'], {
-      env: { A: '1' },
-      input: 'in',
-      timeoutMs: 900,
-    });
-  });
-
-  test('throws the error output without informational lines', async () => {
-    exec.runCommand.mockResolvedValueOnce({
-      exitCode: 1,
-      stdout: '',
-      stderr:
-        'WARNING! Your password will be stored unencrypted.\n' +
-        'time="2026-01-01T00:00:00Z" level=info msg="trying next endpoint"\n\n' +
-        'Error: the real reason\n',
-      timedOut: false,
-    });
-    await expect(runCli('docker', ['login'], {})).rejects.toThrow(/^Error: the real reason$/);
-  });
-
-  test("keeps only the message of skopeo's logged errors", async () => {
-    exec.runCommand.mockResolvedValueOnce({
-      exitCode: 1,
-      stdout: '',
-      stderr:
-        'time="2026-01-01T00:00:00Z" level=fatal msg="logging into \\"h:1\\": invalid username/password"\n',
-      timedOut: false,
-    });
-    await expect(runCli('skopeo', ['login'], {})).rejects.toThrow(
-      /^logging into "h:1": invalid username\/password$/,
-    );
-  });
-
-  test('says when the command ran out of time', async () => {
-    exec.runCommand.mockResolvedValueOnce({
-      exitCode: 128,
-      stdout: '',
-      stderr: '',
-      timedOut: true,
-    });
-    await expect(runCli('skopeo', ['login'], {}, undefined, 2500)).rejects.toThrow(
-      'timed out after 2.5 s',
-    );
-  });
 });

@@ -1,147 +1,89 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import * as exec from '../__fixtures__/command.ts';
-import type { Login } from '../src/state.ts';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { containersAuthFile, containersEnv, containersPlacement } from '../src/containers.ts';
+import type { Host } from '../src/containers.ts';
 
-jest.unstable_mockModule('../src/command.ts', () => exec);
-const { login, logout } = await import('../src/containers.ts');
-
-let dir: string;
-let authFile: string;
-const once = { attempts: 1, timeoutMs: 5000 };
-let records: Login[];
-const record = (login: Login): void => {
-  records.push(login);
-};
-const auths = (file = authFile): string[] =>
-  Object.keys((JSON.parse(fs.readFileSync(file, 'utf8')) as { auths: object }).auths).sort();
-const hosts = ['a.example', 'b.example', 'c.example', 'd.example'];
-const savedEnv = { ...process.env };
-
-beforeEach(() => {
-  exec.reset();
-  records = [];
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'containers-test-'));
-  authFile = path.join(dir, 'auth.json');
-  for (const host of hosts) exec.passwords[host] = `pw-${host}`;
-});
-afterEach(() => {
-  process.env = { ...savedEnv };
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-describe('login', () => {
-  test('passes the password on stdin and the credential file in REGISTRY_AUTH_FILE', async () => {
-    await expect(
-      login('podman', 'a.example', 'AWS', 'pw-a.example', authFile, once, record),
-    ).resolves.toBe('Login Succeeded!');
-    expect(exec.calls).toEqual([
-      {
-        command: 'podman',
-        args: ['login', '--username', 'AWS', '--password-stdin', 'a.example'],
-        stdin: 'pw-a.example',
-        file: authFile,
-        dockerConfig: process.env.DOCKER_CONFIG,
-      },
-    ]);
-    expect(auths()).toEqual(['a.example']);
-    // the CLI writes the file itself: recorded before it started, then confirmed
-    expect(records).toEqual([
-      { host: 'a.example', cli: 'podman', store: authFile, pending: true },
-      { host: 'a.example', cli: 'podman', store: authFile },
-    ]);
-  });
-
-  test("leaves the choice of file to the CLI when there is none: the CLI's own default", async () => {
-    process.env.XDG_RUNTIME_DIR = dir;
-    delete process.env.REGISTRY_AUTH_FILE;
-    await login('skopeo', 'a.example', 'AWS', 'pw-a.example', '', once, record);
-    expect(auths(path.join(dir, 'containers', 'auth.json'))).toEqual(['a.example']);
-  });
-
-  test('logins of several CLIs and registries on one file all land: they run one at a time', async () => {
-    await Promise.all(
-      hosts.flatMap((host) =>
-        (['podman', 'buildah', 'skopeo'] as const).map((cli) =>
-          login(cli, host, 'AWS', `pw-${host}`, authFile, once, record),
-        ),
-      ),
-    );
-    expect(auths()).toEqual(hosts);
-    expect(exec.calls).toHaveLength(12);
-  });
-
-  test('a refused password names the CLI and the registry', async () => {
-    await expect(
-      login('buildah', 'a.example', 'AWS', 'wrong', authFile, once, record),
-    ).rejects.toThrow(
-      'buildah login to a.example failed: Error: Get "https://a.example/v2/": unauthorized: authentication required',
-    );
-    expect(records).toEqual([
-      { host: 'a.example', cli: 'buildah', store: authFile, pending: true },
-    ]);
+describe('containersAuthFile: the auth file podman, buildah and skopeo choose', () => {
+  const user: Host = { platform: 'linux', uid: 1001, home: '/home/runner' };
+  const root: Host = { platform: 'linux', uid: 0, home: '/root' };
+  const mac: Host = { platform: 'darwin', uid: 501, home: '/Users/runner' };
+  const windows: Host = { platform: 'win32', uid: undefined, home: '/Users/runneradmin' };
+  const cwd = process.cwd();
+  test.each<[string, NodeJS.ProcessEnv, Host, string]>([
+    [
+      'REGISTRY_AUTH_FILE before anything else',
+      { REGISTRY_AUTH_FILE: '/a/auth.json', DOCKER_CONFIG: '/d', XDG_RUNTIME_DIR: '/run/user/1' },
+      user,
+      '/a/auth.json',
+    ],
+    [
+      'a relative REGISTRY_AUTH_FILE',
+      { REGISTRY_AUTH_FILE: 'a/auth.json' },
+      mac,
+      `${cwd}/a/auth.json`,
+    ],
+    [
+      "DOCKER_CONFIG's config.json",
+      { DOCKER_CONFIG: '/d', XDG_RUNTIME_DIR: '/run/user/1' },
+      user,
+      '/d/config.json',
+    ],
+    ['a relative DOCKER_CONFIG', { DOCKER_CONFIG: 'd' }, root, `${cwd}/d/config.json`],
+    [
+      'XDG_RUNTIME_DIR on Linux',
+      { XDG_RUNTIME_DIR: '/run/user/1001', REGISTRY_AUTH_FILE: '', DOCKER_CONFIG: '' },
+      user,
+      '/run/user/1001/containers/auth.json',
+    ],
+    [
+      'a relative XDG_RUNTIME_DIR',
+      { XDG_RUNTIME_DIR: 'run' },
+      root,
+      `${cwd}/run/containers/auth.json`,
+    ],
+    ['root without XDG_RUNTIME_DIR', {}, root, '/run/containers/0/auth.json'],
+    // podman picks a runtime directory of its own, which only it knows
+    ['another user without XDG_RUNTIME_DIR', { XDG_RUNTIME_DIR: '' }, user, ''],
+    [
+      'macOS, whatever XDG_RUNTIME_DIR says',
+      { XDG_RUNTIME_DIR: '/run/user/501' },
+      mac,
+      path.join('/Users/runner', '.config', 'containers', 'auth.json'),
+    ],
+    ['Windows', {}, windows, path.join('/Users/runneradmin', '.config', 'containers', 'auth.json')],
+  ])('%s', (_name, env, host, expected) => {
+    expect(containersAuthFile(env, host)).toBe(expected);
   });
 });
 
-describe('logout', () => {
-  test('logs out of each host in the same file; one not logged in is reported as such', async () => {
-    await login('podman', 'a.example', 'AWS', 'pw-a.example', authFile, once, record);
-    await login('podman', 'b.example', 'AWS', 'pw-b.example', authFile, once, record);
-    const results = await logout('podman', ['a.example', 'b.example', 'gone.example'], authFile);
-    expect(results).toEqual([
-      { host: 'a.example', removed: true },
-      { host: 'b.example', removed: true },
-      { host: 'gone.example', removed: false },
-    ]);
-    expect(auths()).toEqual([]);
-    expect(exec.calls.slice(2).map((c) => [c.command, c.args, c.file])).toEqual([
-      ['podman', ['logout', 'a.example'], authFile],
-      ['podman', ['logout', 'b.example'], authFile],
-      ['podman', ['logout', 'gone.example'], authFile],
-    ]);
+describe('containersPlacement', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('reports any other failure with its message', async () => {
-    fs.writeFileSync(authFile, '{"auths":{}}');
-    exec.runCommand.mockResolvedValueOnce({
-      exitCode: 125,
-      stdout: '',
-      stderr: 'Error: permission denied\n',
-      timedOut: false,
+  test('names the file behind a symbolic link; the CLI’s own file stays unnamed', () => {
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'containers-test-')));
+    fs.writeFileSync(path.join(dir, 'shared.json'), '{}');
+    fs.symlinkSync(path.join(dir, 'shared.json'), path.join(dir, 'auth.json'));
+    expect(containersPlacement('podman', path.join(dir, 'auth.json'))).toEqual({
+      cli: 'podman',
+      file: path.join(dir, 'shared.json'),
     });
-    await expect(logout('skopeo', ['a.example'], authFile)).resolves.toEqual([
-      { host: 'a.example', error: 'Error: permission denied' },
-    ]);
+    expect(containersPlacement('skopeo', '')).toEqual({ cli: 'skopeo', file: '' });
+  });
+});
+
+describe('containersEnv', () => {
+  test('names the file in REGISTRY_AUTH_FILE, keeping the rest of the environment', () => {
+    const env = containersEnv('/a/auth.json');
+    expect(env).toEqual({ ...process.env, REGISTRY_AUTH_FILE: '/a/auth.json' });
+    expect(env).not.toBe(process.env);
   });
 
-  test('a credential file that is gone means already logged out, without running the CLI', async () => {
-    await expect(logout('podman', ['a.example'], authFile)).resolves.toEqual([
-      { host: 'a.example', removed: false },
-    ]);
-    expect(exec.calls).toEqual([]);
-  });
-
-  test('the CLI default file gone, or nothing removed with exit 0, is not a removal', async () => {
-    exec.runCommand
-      .mockResolvedValueOnce({
-        exitCode: 125,
-        stdout: '',
-        stderr:
-          'Error: checking authfile: stat /run/containers/0/auth.json: no such file or directory\n',
-        timedOut: false,
-      })
-      .mockResolvedValueOnce({
-        exitCode: 0,
-        stdout:
-          'Not logged into b.example with current tool. Existing credentials were established via docker login.\n',
-        stderr: '',
-        timedOut: false,
-      });
-    await expect(logout('podman', ['a.example', 'b.example'], '')).resolves.toEqual([
-      { host: 'a.example', removed: false },
-      { host: 'b.example', removed: false },
-    ]);
+  test("leaves the environment as it is for the CLI's own file", () => {
+    expect(containersEnv('')).toBe(process.env);
   });
 });

@@ -19,11 +19,12 @@ import type {
 } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as core from '../__fixtures__/core.ts';
-import { parseEntry, withRegion } from '../src/registries.ts';
+import { withRegion } from '../src/registries.ts';
 import type { ResolvedTarget } from '../src/registries.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const { fetchCredentials: fetchAll, groupByRegion, resolveRegion } = await import('../src/ecr.ts');
+const { fetchCredentials: fetchAll, resolveRegion } = await import('../src/ecr.ts');
+const { parseEntry } = await import('../src/inputs.ts');
 /** fetchCredentials, each target's Error thrown: most tests look at what was served. */
 const fetchCredentials = async (...args: Parameters<typeof fetchAll>) =>
   (await fetchAll(...args)).map((credential) => {
@@ -66,6 +67,7 @@ afterEach(() => {
   Object.assign(process.env, savedEnv);
   fs.rmSync(tmp, { recursive: true, force: true });
   jest.restoreAllMocks();
+  jest.useRealTimers();
 });
 
 /** An ECR authorization token: base64 of `<username>:<password>`. */
@@ -175,61 +177,6 @@ describe('resolveRegion', () => {
       );
     },
   );
-});
-
-describe('groupByRegion with roles', () => {
-  test('one group per identity and region; ECR Public per identity', () => {
-    const A = 'arn:aws:iam::111111111111:role/a';
-    const t = (account: string, region: string, role?: string): ResolvedTarget => ({
-      kind: 'account',
-      account,
-      region,
-      ...(role ? { role } : {}),
-    });
-    const pub = (role?: string): ResolvedTarget => ({
-      kind: 'public',
-      region: 'us-east-1',
-      host: 'public.ecr.aws',
-      ...(role ? { role } : {}),
-    });
-    const groups = groupByRegion([
-      t('111111111111', 'eu-west-1', A),
-      t('222222222222', 'eu-west-1'),
-      t('333333333333', 'eu-west-1', A),
-      pub(A),
-      pub(),
-    ]);
-    expect(groups.map((g) => [g.role, g.region, g.public, g.targets.length])).toEqual([
-      [A, 'eu-west-1', false, 2],
-      [undefined, 'eu-west-1', false, 1],
-      [A, 'us-east-1', true, 1],
-      [undefined, 'us-east-1', true, 1],
-    ]);
-  });
-});
-
-describe('groupByRegion', () => {
-  test('makes one group per region, in first-seen order, and a separate one for ECR Public', () => {
-    const account: ResolvedTarget = { kind: 'account', account: ACCOUNT, region: 'us-east-1' };
-    const host: ResolvedTarget = {
-      kind: 'host',
-      account: OTHER,
-      region: 'eu-west-1',
-      host: `${OTHER}.dkr.ecr.eu-west-1.amazonaws.com`,
-    };
-    const pub: ResolvedTarget = { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' };
-    const fallback: ResolvedTarget = { kind: 'default', region: 'us-east-1' };
-
-    expect(groupByRegion([account, host, pub, fallback])).toEqual([
-      { region: 'us-east-1', public: false, targets: [account, fallback] },
-      { region: 'eu-west-1', public: false, targets: [host] },
-      { region: 'us-east-1', public: true, targets: [pub] },
-    ]);
-  });
-
-  test('makes no groups of no targets', () => {
-    expect(groupByRegion([])).toEqual([]);
-  });
 });
 
 describe('clientConfig', () => {
@@ -786,10 +733,10 @@ describe('trust in what the API answers', () => {
 
 describe('the API phase deadline', () => {
   test('a call that is never answered ends when the deadline passes, naming the region', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
     ecrMock.on(GetAuthorizationTokenCommand).callsFake(() => new Promise(() => undefined));
     const deadline = new Deadline(30);
-    const started = Date.now();
-    await expect(
+    const ended = expect(
       fetchCredentials(
         privateGroup('eu-west-1', [
           { kind: 'account' as const, account: '111111111111', region: 'eu-west-1' },
@@ -799,7 +746,8 @@ describe('the API phase deadline', () => {
     ).rejects.toThrow(
       /^ECR GetAuthorizationToken in eu-west-1 timed out: no answer within 0\.03 s\./,
     );
-    expect(Date.now() - started).toBeLessThan(2000);
+    await jest.advanceTimersByTimeAsync(30);
+    await ended;
   });
 
   test('hands its signal to the SDK, so the request in flight is cancelled too', async () => {
@@ -822,8 +770,9 @@ describe('the API phase deadline', () => {
   test('race: the answer when it comes first, the deadline reason when it does not', async () => {
     await expect(new Deadline(1000).race(Promise.resolve(7))).resolves.toBe(7);
     await expect(new Deadline(1000).race(Promise.reject(new Error('no')))).rejects.toThrow('no');
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
     const passed = new Deadline(1);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await jest.advanceTimersByTimeAsync(1);
     await expect(passed.race(new Promise(() => undefined))).rejects.toThrow(
       'no answer within 0.001 s',
     );

@@ -1,12 +1,59 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
+import type { Target } from '../src/registries.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const { getInputs } = await import('../src/inputs.ts');
+const {
+  getInputs,
+  getLoginLimits,
+  parseEntry,
+  parseRegistries,
+  parseRegistryRoles,
+  splitList,
+  withRoles,
+} = await import('../src/inputs.ts');
 
+const ACCOUNT = '123456789012';
+const OTHER = '210987654321';
+const HOST = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
+const ROLE_A = 'arn:aws:iam::111111111111:role/a';
+const ROLE_B = 'arn:aws:iam::222222222222:role/b';
+const ROLE_C = 'arn:aws:iam::333333333333:role/c';
+const PUBLIC: Target = { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' };
+const HOST_TARGET: Target = { kind: 'host', account: ACCOUNT, region: 'us-east-1', host: HOST };
+
+const savedEnv = { ...process.env };
 beforeEach(() => {
   core.reset();
 });
+afterEach(() => {
+  process.env = { ...savedEnv };
+});
+
+/** The message parseEntry throws for a rejected entry of `where`. */
+function rejection(entry: string, where = 'registries'): Error {
+  return new Error(
+    `Invalid registry '${entry}' in '${where}': expected a 12-digit AWS account ID, ` +
+      'a private registry host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com ' +
+      '(or .amazonaws.com.cn, .amazonaws.eu, dkr.ecr-fips, ' +
+      'dual-stack 123456789012.dkr-ecr.us-east-1.on.aws), or public.ecr.aws.',
+  );
+}
+
+/** The message of a `registry-roles` line that names a registry twice. */
+function twice(earlier: string, later: string): Error {
+  return new Error(
+    `'registry-roles' names one registry twice: '${earlier}' and '${later}'. ` +
+      'Keep one line per registry.',
+  );
+}
+
+/** The message of a `registry-roles` line that names none of the registries. */
+function notARegistry(line: string): Error {
+  return new Error(
+    `'registry-roles' line '${line}' names a registry that is not one of 'registries'.`,
+  );
+}
 
 /** The error getInputs throws with the current inputs. */
 function inputError(): Error {
@@ -22,27 +69,53 @@ function inputError(): Error {
 describe('getInputs', () => {
   test('defaults when no input is set', () => {
     expect(getInputs()).toEqual({
-      registries: [],
+      targets: [{ kind: 'default' }],
       region: undefined,
-      registryType: 'private',
       maskPassword: true,
       skipLogout: false,
       httpProxy: undefined,
-      loginAttempts: 3,
-      loginTimeoutMs: 60_000,
+      login: { attempts: 3, timeoutMs: 60_000 },
       isolateCredentials: false,
       containerCli: ['docker'],
       apiTimeoutMs: 120_000,
-      role: undefined,
-      registryRoles: {},
       roleSettings: { audience: 'sts.amazonaws.com', sessionName: '', durationSeconds: 3600 },
     });
     expect(core.setSecret).not.toHaveBeenCalled();
   });
 
-  test('splits registries on commas and newlines, trimmed, without empties or repeats', () => {
-    core.inputs.registries = ' 123456789012 ,\n210987654321\n\n123456789012, public.ecr.aws ';
-    expect(getInputs().registries).toEqual(['123456789012', '210987654321', 'public.ecr.aws']);
+  test('registries: split on commas and newlines, parsed, without repeats', () => {
+    core.inputs.registries = ` ${ACCOUNT} ,\n${HOST}\n\n${ACCOUNT}, public.ecr.aws ,https://${HOST}/`;
+    expect(getInputs().targets).toEqual([
+      { kind: 'account', account: ACCOUNT },
+      HOST_TARGET,
+      PUBLIC,
+    ]);
+  });
+
+  test('a registries entry that names no registry fails, naming it', () => {
+    core.inputs.registries = `${ACCOUNT}, ghcr.io`;
+    expect(() => getInputs()).toThrow(rejection('ghcr.io'));
+  });
+
+  describe('registry-type', () => {
+    test.each<[string, string, Target[]]>([
+      ['private', ACCOUNT, [{ kind: 'account', account: ACCOUNT }]],
+      [' Private ', '', [{ kind: 'default' }]],
+      ['public', '', [PUBLIC]],
+      // the registries are not read at all for ECR Public
+      ['PUBLIC', `${ACCOUNT}, not a registry`, [PUBLIC]],
+    ])('%j with registries %j → %j', (value, registries, expected) => {
+      core.inputs['registry-type'] = value;
+      core.inputs.registries = registries;
+      expect(getInputs().targets).toEqual(expected);
+    });
+
+    test('anything else is rejected, naming the input and the value', () => {
+      core.inputs['registry-type'] = 'both';
+      expect(() => getInputs()).toThrow(
+        new Error(`Invalid 'registry-type' 'both': expected 'private' or 'public'.`),
+      );
+    });
   });
 
   describe('booleans', () => {
@@ -85,39 +158,25 @@ describe('getInputs', () => {
     });
   });
 
-  describe('whole numbers', () => {
-    test.each<[string, string, 'loginAttempts' | 'loginTimeoutMs' | 'apiTimeoutMs', number]>([
-      ['login-attempts', '1', 'loginAttempts', 1],
-      ['login-attempts', ' 5 ', 'loginAttempts', 5],
-      ['login-attempts', '10', 'loginAttempts', 10],
-      ['login-timeout', '1', 'loginTimeoutMs', 1_000],
-      ['login-timeout', '90', 'loginTimeoutMs', 90_000],
-      ['login-timeout', '600', 'loginTimeoutMs', 600_000],
-      ['api-timeout', '1', 'apiTimeoutMs', 1_000],
-      ['api-timeout', '3600', 'apiTimeoutMs', 3_600_000],
-    ])('%s %j → %s %d', (name, value, field, expected) => {
-      core.inputs[name] = value;
-      expect(getInputs()[field]).toBe(expected);
+  describe('api-timeout', () => {
+    test.each<[string, number]>([
+      ['1', 1_000],
+      [' 90 ', 90_000],
+      ['3600', 3_600_000],
+    ])('%j → %d ms', (value, expected) => {
+      core.inputs['api-timeout'] = value;
+      expect(getInputs().apiTimeoutMs).toBe(expected);
     });
 
-    test.each<[string, string, string]>([
-      ['login-attempts', '0', '1 to 10'],
-      ['login-attempts', '11', '1 to 10'],
-      ['login-attempts', '2.5', '1 to 10'],
-      ['login-attempts', '-1', '1 to 10'],
-      ['login-attempts', 'three', '1 to 10'],
-      ['login-attempts', '1e1', '1 to 10'],
-      ['login-timeout', '0', '1 to 600'],
-      ['login-timeout', '601', '1 to 600'],
-      ['api-timeout', '0', '1 to 3600'],
-      ['api-timeout', '2m', '1 to 3600'],
-      ['login-timeout', '60s', '1 to 600'],
-    ])('%s %j is rejected, naming the input, the value and the range', (name, value, range) => {
-      core.inputs[name] = value;
-      expect(() => getInputs()).toThrow(
-        new Error(`Invalid '${name}' '${value}': expected a whole number from ${range}.`),
-      );
-    });
+    test.each(['0', '3601', '2m', '1.5'])(
+      '%j is rejected, naming the input, the value and the range',
+      (value) => {
+        core.inputs['api-timeout'] = value;
+        expect(() => getInputs()).toThrow(
+          new Error(`Invalid 'api-timeout' '${value}': expected a whole number from 1 to 3600.`),
+        );
+      },
+    );
   });
 
   describe('region', () => {
@@ -125,7 +184,6 @@ describe('getInputs', () => {
       ['eu-west-1', 'eu-west-1'],
       [' us-gov-west-1 ', 'us-gov-west-1'],
       ['cn-north-1', 'cn-north-1'],
-      // Fails against the current src: isRegion (registries.ts REGION) rejects eusc- regions.
       ['eusc-de-east-1', 'eusc-de-east-1'],
     ])('%j is accepted as %s', (value, expected) => {
       core.inputs.region = value;
@@ -146,25 +204,6 @@ describe('getInputs', () => {
         );
       },
     );
-  });
-
-  describe('registry-type', () => {
-    test.each<[string, 'private' | 'public']>([
-      ['private', 'private'],
-      ['public', 'public'],
-      ['PUBLIC', 'public'],
-      [' Private ', 'private'],
-    ])('%j → %s', (value, expected) => {
-      core.inputs['registry-type'] = value;
-      expect(getInputs().registryType).toBe(expected);
-    });
-
-    test('anything else is rejected, naming the input and the value', () => {
-      core.inputs['registry-type'] = 'both';
-      expect(() => getInputs()).toThrow(
-        new Error(`Invalid 'registry-type' 'both': expected 'private' or 'public'.`),
-      );
-    });
   });
 
   describe('container-cli', () => {
@@ -248,8 +287,6 @@ describe('getInputs', () => {
       expect(core.setSecret).toHaveBeenCalledWith('p@ss/w');
     });
 
-    // Fails against the current src: inputs.ts getProxy calls decodeURIComponent on the password,
-    // which throws URIError('URI malformed') for a '%' that starts no escape.
     test('accepts a password holding a bare %, and registers it as a secret', () => {
       core.inputs['http-proxy'] = 'http://user:50%off@proxy:3128';
       expect(getInputs().httpProxy?.password).toBe('50%off');
@@ -284,27 +321,81 @@ describe('getInputs', () => {
   });
 });
 
-describe('role-to-assume', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
+describe('getLoginLimits', () => {
+  test('defaults: 3 attempts of 60 s each, as getInputs reads them', () => {
+    expect(getLoginLimits()).toEqual({ attempts: 3, timeoutMs: 60_000 });
+    core.inputs['login-attempts'] = '5';
+    core.inputs['login-timeout'] = '90';
+    expect(getInputs().login).toEqual({ attempts: 5, timeoutMs: 90_000 });
   });
 
+  test('reads its own inputs only: the post step gets its limits whatever else is wrong', () => {
+    core.inputs.registries = 'ghcr.io';
+    core.inputs.region = 'nowhere';
+    core.inputs['login-attempts'] = '2';
+    expect(getLoginLimits()).toEqual({ attempts: 2, timeoutMs: 60_000 });
+    expect(core.getInput.mock.calls.map(([name]) => name).sort()).toEqual([
+      'login-attempts',
+      'login-timeout',
+    ]);
+  });
+
+  test.each<[string, string, { attempts: number; timeoutMs: number }]>([
+    ['login-attempts', '1', { attempts: 1, timeoutMs: 60_000 }],
+    ['login-attempts', ' 5 ', { attempts: 5, timeoutMs: 60_000 }],
+    ['login-attempts', '10', { attempts: 10, timeoutMs: 60_000 }],
+    ['login-timeout', '1', { attempts: 3, timeoutMs: 1_000 }],
+    ['login-timeout', '90', { attempts: 3, timeoutMs: 90_000 }],
+    ['login-timeout', '600', { attempts: 3, timeoutMs: 600_000 }],
+  ])('%s %j → %j', (name, value, expected) => {
+    core.inputs[name] = value;
+    expect(getLoginLimits()).toEqual(expected);
+  });
+
+  test.each<[string, string, string]>([
+    ['login-attempts', '0', '1 to 10'],
+    ['login-attempts', '11', '1 to 10'],
+    ['login-attempts', '2.5', '1 to 10'],
+    ['login-attempts', '-1', '1 to 10'],
+    ['login-attempts', 'three', '1 to 10'],
+    ['login-attempts', '1e1', '1 to 10'],
+    ['login-timeout', '0', '1 to 600'],
+    ['login-timeout', '601', '1 to 600'],
+    ['login-timeout', '60s', '1 to 600'],
+  ])('%s %j is rejected, naming the input, the value and the range', (name, value, range) => {
+    core.inputs[name] = value;
+    expect(() => getLoginLimits()).toThrow(
+      new Error(`Invalid '${name}' '${value}': expected a whole number from ${range}.`),
+    );
+  });
+});
+
+describe('role-to-assume', () => {
   test.each([
     'arn:aws:iam::111111111111:role/ecr-push',
     'arn:aws:iam::111111111111:role/ci/deploy/ecr+push=1,a.b@c-d_e',
     'arn:aws-cn:iam::111111111111:role/x',
     'arn:aws-us-gov:iam::111111111111:role/x',
-  ])('%s is taken, with the defaults', (arn) => {
+  ])('%s is the role of every registry, with the default settings', (arn) => {
     process.env.GITHUB_REPOSITORY = 'octo-org/octo-repo';
     process.env.GITHUB_RUN_ID = '4242';
     core.inputs['role-to-assume'] = arn;
-    expect(getInputs().role).toEqual({
-      arn,
+    core.inputs.registries = `${ACCOUNT}, public.ecr.aws`;
+    const inputs = getInputs();
+    expect(inputs.targets).toEqual([
+      { kind: 'account', account: ACCOUNT, role: arn },
+      { ...PUBLIC, role: arn },
+    ]);
+    expect(inputs.roleSettings).toEqual({
       audience: 'sts.amazonaws.com',
       sessionName: 'ecr-login-octo-repo-4242',
       durationSeconds: 3600,
     });
+  });
+
+  test('the caller’s own registry takes it too', () => {
+    core.inputs['role-to-assume'] = ROLE_A;
+    expect(getInputs().targets).toEqual([{ kind: 'default', role: ROLE_A }]);
   });
 
   test.each([
@@ -323,18 +414,18 @@ describe('role-to-assume', () => {
   });
 
   test('the audience, session name and duration as given; the derived name within STS’s limits', () => {
-    core.inputs['role-to-assume'] = 'arn:aws:iam::111111111111:role/x';
+    core.inputs['role-to-assume'] = ROLE_A;
     core.inputs.audience = 'my-aud';
     core.inputs['role-session-name'] = 'deploy@main';
     core.inputs['role-duration-seconds'] = '900';
-    expect(getInputs().role).toMatchObject({
+    expect(getInputs().roleSettings).toEqual({
       audience: 'my-aud',
       sessionName: 'deploy@main',
       durationSeconds: 900,
     });
     delete core.inputs['role-session-name'];
     process.env.GITHUB_REPOSITORY = `o/${'r'.repeat(80)} x`;
-    const name = getInputs().role?.sessionName ?? '';
+    const name = getInputs().roleSettings.sessionName;
     expect(name).toHaveLength(64);
     expect(name).toMatch(/^ecr-login-r+$/);
   });
@@ -345,46 +436,269 @@ describe('role-to-assume', () => {
     ['role-duration-seconds', '899', 'expected a whole number from 900 to 43200.'],
     ['role-duration-seconds', '43201', 'expected a whole number from 900 to 43200.'],
   ])('%s %j is refused', (name, value, expected) => {
-    core.inputs['role-to-assume'] = 'arn:aws:iam::111111111111:role/x';
+    core.inputs['role-to-assume'] = ROLE_A;
     core.inputs[name] = value;
-    expect(() => getInputs()).toThrow(`Invalid '${name}' '${value}': ${expected}`);
+    expect(() => getInputs()).toThrow(new Error(`Invalid '${name}' '${value}': ${expected}`));
   });
 
-  test('none asked for: the job’s own credentials', () => {
-    core.inputs.audience = 'ignored';
-    expect(getInputs().role).toBeUndefined();
+  test('none asked for: the job’s own credentials, and no session name', () => {
+    core.inputs.registries = `${ACCOUNT}, public.ecr.aws`;
+    const inputs = getInputs();
+    expect(inputs.targets).toEqual([{ kind: 'account', account: ACCOUNT }, PUBLIC]);
+    expect(inputs.roleSettings.sessionName).toBe('');
   });
 });
 
-describe('registry-roles', () => {
-  test('one <registry>=<role ARN> per line, blank lines ignored, ARNs with commas kept whole', () => {
-    core.inputs['registry-roles'] =
-      '111111111111=arn:aws:iam::111111111111:role/push\n\n  public.ecr.aws = arn:aws:iam::222222222222:role/a,b \n';
+describe('registry-roles in getInputs', () => {
+  test('each registry its own line’s role, role-to-assume for the others', () => {
+    process.env.GITHUB_REPOSITORY = 'octo-org/octo-repo';
+    process.env.GITHUB_RUN_ID = '7';
+    core.inputs.registries = `${ACCOUNT}\n${OTHER}\npublic.ecr.aws`;
+    core.inputs['registry-roles'] = `${ACCOUNT}=${ROLE_A}\n\n  public.ecr.aws = ${ROLE_B},x \n`;
+    core.inputs['role-to-assume'] = ROLE_C;
+    expect(getInputs().targets).toEqual([
+      { kind: 'account', account: ACCOUNT, role: ROLE_A },
+      { kind: 'account', account: OTHER, role: ROLE_C },
+      { ...PUBLIC, role: `${ROLE_B},x` },
+    ]);
+    delete core.inputs['role-to-assume'];
     const inputs = getInputs();
-    expect(inputs.registryRoles).toEqual({
-      '111111111111': 'arn:aws:iam::111111111111:role/push',
-      'public.ecr.aws': 'arn:aws:iam::222222222222:role/a,b',
-    });
-    expect(inputs.role).toBeUndefined();
-    expect(inputs.roleSettings.sessionName).toMatch(/^ecr-login-/);
+    expect(inputs.targets[1]).toEqual({ kind: 'account', account: OTHER });
+    // a role is named, so a session name is derived
+    expect(inputs.roleSettings.sessionName).toBe('ecr-login-octo-repo-7');
+  });
+
+  test('a registry named twice fails first, even when it is not one of the registries', () => {
+    core.inputs.registries = OTHER;
+    core.inputs['registry-roles'] = `${ACCOUNT}=${ROLE_A}\n${ACCOUNT}=${ROLE_B}`;
+    expect(() => getInputs()).toThrow(twice(`${ACCOUNT}=${ROLE_A}`, `${ACCOUNT}=${ROLE_B}`));
+  });
+
+  test('with no registries, a line has nothing to name: it fails, naming the line', () => {
+    core.inputs['registry-roles'] = `${ACCOUNT}=${ROLE_A}`;
+    expect(() => getInputs()).toThrow(notARegistry(`${ACCOUNT}=${ROLE_A}`));
+  });
+
+  test('an entry that names no registry fails, naming registry-roles', () => {
+    core.inputs['registry-roles'] = `ghcr.io=${ROLE_A}`;
+    expect(() => getInputs()).toThrow(rejection('ghcr.io', 'registry-roles'));
+  });
+});
+
+describe('splitList', () => {
+  test.each<[string, string, string[]]>([
+    ['empty input', '', []],
+    ['only separators and blanks', ' ,\n , \n', []],
+    ['a single entry', ACCOUNT, [ACCOUNT]],
+    ['commas', 'a,b,c', ['a', 'b', 'c']],
+    ['newlines', 'a\nb\nc', ['a', 'b', 'c']],
+    ['CRLF line endings', 'a\r\nb\r\n', ['a', 'b']],
+    ['commas and newlines mixed', 'a,b\nc', ['a', 'b', 'c']],
+    ['surrounding whitespace', '  a ,\tb\t\n  c  ', ['a', 'b', 'c']],
+    ['empty entries', 'a,,b,\n,c,', ['a', 'b', 'c']],
+    ['duplicates, keeping the first position', 'b,a,b\na , c,a', ['b', 'a', 'c']],
+    ['inner spaces kept (not a separator)', 'a b,c', ['a b', 'c']],
+  ])('%s', (_name, raw, expected) => {
+    expect(splitList(raw)).toEqual(expected);
+  });
+});
+
+describe('parseEntry', () => {
+  test.each<[string, string, Target]>([
+    ['an account ID', ACCOUNT, { kind: 'account', account: ACCOUNT }],
+    ['a standard host', HOST, HOST_TARGET],
+    [
+      'a dual-stack host',
+      `${ACCOUNT}.dkr-ecr.eu-west-1.on.aws`,
+      {
+        kind: 'host',
+        account: ACCOUNT,
+        region: 'eu-west-1',
+        host: `${ACCOUNT}.dkr-ecr.eu-west-1.on.aws`,
+      },
+    ],
+    ['an https:// prefix and a trailing slash', `https://${HOST}/`, HOST_TARGET],
+    ['upper case, lower-cased in the host', `HTTPS://${HOST.toUpperCase()}`, HOST_TARGET],
+    ['public.ecr.aws', 'public.ecr.aws', PUBLIC],
+    ['public.ecr.aws in upper case with https:// and a slash', 'https://PUBLIC.ECR.AWS/', PUBLIC],
+  ])('accepts %s', (_name, entry, expected) => {
+    expect(parseEntry(entry)).toEqual(expected);
+  });
+
+  test.each<[string, string]>([
+    ['an 11-digit account ID', '12345678901'],
+    ['a 13-digit account ID', '1234567890123'],
+    ['an account ID with a letter', '12345678901a'],
+    ['an option-like entry', '--password=x'],
+    ['a shell command', 'foo; rm -rf /'],
+    ['a host with a region that is not one', `${ACCOUNT}.dkr.ecr.useast1.amazonaws.com`],
+    ['a host of another domain', `${ACCOUNT}.dkr.ecr.us-east-1.example.com`],
+    ['another registry', 'ghcr.io'],
+    ['a host with a path', `${HOST}/v2`],
+    ['a host with a port', `${HOST}:443`],
+    ['an http:// prefix', `http://${HOST}`],
+    ['an empty entry', ''],
+    ['a blank entry', '   '],
+    ['a bare https://', 'https://'],
+    ['a bare slash', '/'],
+  ])('rejects %s, naming the entry and the accepted forms', (_name, entry) => {
+    expect(() => parseEntry(entry)).toThrow(rejection(entry));
+  });
+
+  test('names where the entry was', () => {
+    expect(() => parseEntry('ghcr.io', "'registry-roles'")).toThrow(
+      rejection('ghcr.io', 'registry-roles'),
+    );
+  });
+});
+
+describe('parseRegistries', () => {
+  test('with registry-type public, ignores the entries and targets ECR Public only', () => {
+    expect(parseRegistries([ACCOUNT, 'not a registry'], 'public')).toEqual([PUBLIC]);
+  });
+
+  test('with no entries, targets the caller’s own registry', () => {
+    expect(parseRegistries([], 'private')).toEqual([{ kind: 'default' }]);
+  });
+
+  test('parses every entry, in order', () => {
+    expect(parseRegistries([ACCOUNT, HOST, 'public.ecr.aws'], 'private')).toEqual([
+      { kind: 'account', account: ACCOUNT },
+      HOST_TARGET,
+      PUBLIC,
+    ]);
+  });
+
+  test('drops entries that name the same registry in different spellings', () => {
+    expect(
+      parseRegistries(
+        [HOST, `https://${HOST.toUpperCase()}/`, ACCOUNT, 'public.ecr.aws', 'PUBLIC.ECR.AWS'],
+        'private',
+      ),
+    ).toEqual([HOST_TARGET, { kind: 'account', account: ACCOUNT }, PUBLIC]);
+  });
+
+  test('throws on the first invalid entry', () => {
+    expect(() => parseRegistries([ACCOUNT, 'ghcr.io', 'x'], 'private')).toThrow(
+      rejection('ghcr.io'),
+    );
+  });
+});
+
+describe('parseRegistryRoles', () => {
+  test('one <registry>=<role ARN> per line; blank lines, spaces and CRs ignored; commas kept', () => {
+    expect(
+      parseRegistryRoles(
+        `\n ${ACCOUNT}=${ROLE_A}\r\n\n  https://${HOST.toUpperCase()}/ = ${ROLE_B} \n` +
+          `public.ecr.aws=${ROLE_C},x\n`,
+      ),
+    ).toEqual([
+      { line: `${ACCOUNT}=${ROLE_A}`, key: `account:${ACCOUNT}`, role: ROLE_A },
+      { line: `https://${HOST.toUpperCase()}/ = ${ROLE_B}`, key: `host:${HOST}`, role: ROLE_B },
+      { line: `public.ecr.aws=${ROLE_C},x`, key: 'host:public.ecr.aws', role: `${ROLE_C},x` },
+    ]);
+  });
+
+  test.each(['', ' \n\n  '])('%j names no roles', (raw) => {
+    expect(parseRegistryRoles(raw)).toEqual([]);
+  });
+
+  const MALFORMED =
+    "in 'registry-roles': expected <registry>=<role ARN>, such as " +
+    '111111111111=arn:aws:iam::111111111111:role/ecr-push.';
+  test.each<[string, string, Error]>([
+    ['no =', ACCOUNT, new Error(`Invalid line '${ACCOUNT}' ${MALFORMED}`)],
+    ['no registry', `=${ROLE_A}`, new Error(`Invalid line '=${ROLE_A}' ${MALFORMED}`)],
+    ['a blank registry', `  = ${ROLE_A}`, new Error(`Invalid line '= ${ROLE_A}' ${MALFORMED}`)],
+    ['no role', `${ACCOUNT}=`, new Error(`Invalid line '${ACCOUNT}=' ${MALFORMED}`)],
+    ['a blank role', `${ACCOUNT}=  `, new Error(`Invalid line '${ACCOUNT}=' ${MALFORMED}`)],
+    [
+      'a role that is not a role ARN',
+      `${ACCOUNT}=arn:aws:iam::1:role/x`,
+      new Error(
+        `Invalid role for '${ACCOUNT}' in 'registry-roles' 'arn:aws:iam::1:role/x': expected ` +
+          'an IAM role ARN such as arn:aws:iam::123456789012:role/ecr-push.',
+      ),
+    ],
+    ['a registry that is not one', `ghcr.io=${ROLE_A}`, rejection('ghcr.io', 'registry-roles')],
+  ])('a line with %s fails, naming it', (_name, raw, error) => {
+    expect(() => parseRegistryRoles(`public.ecr.aws=${ROLE_C}\n${raw}`)).toThrow(error);
+  });
+
+  test.each<[string, string, string]>([
+    ['the same account', `${ACCOUNT}=${ROLE_A}`, `${ACCOUNT}=${ROLE_B}`],
+    ['a host, then with https:// and a slash', `${HOST}=${ROLE_A}`, `https://${HOST}/=${ROLE_B}`],
+    ['a host, then in upper case', `${HOST}=${ROLE_A}`, `${HOST.toUpperCase()}=${ROLE_B}`],
+    ['the same line', `public.ecr.aws=${ROLE_A}`, `public.ecr.aws=${ROLE_A}`],
+  ])('%s on two lines fails, naming both', (_name, earlier, later) => {
+    expect(() => parseRegistryRoles(`${earlier}\n${OTHER}=${ROLE_C}\n${later}`)).toThrow(
+      twice(earlier, later),
+    );
+  });
+
+  test('an account ID and its standard host are two registries', () => {
+    expect(parseRegistryRoles(`${ACCOUNT}=${ROLE_A}\n${HOST}=${ROLE_B}`)).toEqual([
+      { line: `${ACCOUNT}=${ROLE_A}`, key: `account:${ACCOUNT}`, role: ROLE_A },
+      { line: `${HOST}=${ROLE_B}`, key: `host:${HOST}`, role: ROLE_B },
+    ]);
+  });
+});
+
+describe('withRoles: the identity of each registry', () => {
+  /** The targets of `registries` with the roles of `lines` (registry-roles) and the fallback. */
+  const rolesOf = (registries: string[], lines: string, fallback = '') =>
+    withRoles(parseRegistries(registries, 'private'), parseRegistryRoles(lines), fallback).map(
+      (target) => target.role,
+    );
+
+  test('a line for a registry, the fallback for the others, else the job’s credentials', () => {
+    const registries = [ACCOUNT, OTHER, 'public.ecr.aws'];
+    expect(rolesOf(registries, `${OTHER}=${ROLE_B}`, ROLE_A)).toEqual([ROLE_A, ROLE_B, ROLE_A]);
+    expect(rolesOf(registries, `public.ecr.aws=${ROLE_B}`)).toEqual([undefined, undefined, ROLE_B]);
+    expect(rolesOf(registries, '')).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('keeps every other field of the targets', () => {
+    const targets = parseRegistries([HOST, ACCOUNT], 'private');
+    expect(withRoles(targets, parseRegistryRoles(`${HOST}=${ROLE_A}`), ROLE_B)).toEqual([
+      { ...HOST_TARGET, role: ROLE_A },
+      { kind: 'account', account: ACCOUNT, role: ROLE_B },
+    ]);
   });
 
   test.each([
-    [
-      '111111111111',
-      "Invalid line '111111111111' in 'registry-roles': expected <registry>=<role ARN>",
-    ],
-    [
-      '=arn:aws:iam::111111111111:role/x',
-      "Invalid line '=arn:aws:iam::111111111111:role/x' in 'registry-roles'",
-    ],
-    ['111111111111=', "Invalid line '111111111111=' in 'registry-roles'"],
-    [
-      '111111111111=arn:aws:iam::1:role/x',
-      "Invalid role for '111111111111' in 'registry-roles' 'arn:aws:iam::1:role/x': expected an IAM role ARN",
-    ],
-  ])('%j fails, naming the line', (value, message) => {
-    core.inputs['registry-roles'] = value;
-    expect(() => getInputs()).toThrow(message);
+    ['the account line first', `${ACCOUNT}=${ROLE_A}\n${HOST}=${ROLE_B}`],
+    ['the host line first', `${HOST}=${ROLE_B}\n${ACCOUNT}=${ROLE_A}`],
+  ])(
+    'a host line wins over the account line for that host; the account entry keeps its own (%s)',
+    (_name, lines) => {
+      expect(rolesOf([HOST, ACCOUNT], lines, ROLE_C)).toEqual([ROLE_B, ROLE_A]);
+    },
+  );
+
+  test('an account line is the role of its standard hosts, in any region', () => {
+    const eu = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`;
+    expect(rolesOf([HOST, eu, OTHER], `${ACCOUNT}=${ROLE_A}`, ROLE_C)).toEqual([
+      ROLE_A,
+      ROLE_A,
+      ROLE_C,
+    ]);
+  });
+
+  test.each([
+    ['a dual-stack host', `${ACCOUNT}.dkr-ecr.us-east-1.on.aws`],
+    ['a FIPS host', `${ACCOUNT}.dkr.ecr-fips.us-east-1.amazonaws.com`],
+  ])('an account line is not the role of %s: alone, it names no registry', (_name, host) => {
+    expect(() => rolesOf([host], `${ACCOUNT}=${ROLE_A}`)).toThrow(
+      notARegistry(`${ACCOUNT}=${ROLE_A}`),
+    );
+  });
+
+  test.each<[string, string[], string]>([
+    ['another account', [ACCOUNT], `${OTHER}=${ROLE_A}`],
+    ['a host of a listed account ID', [ACCOUNT], `${HOST}=${ROLE_A}`],
+    ['ECR Public, not listed', [ACCOUNT], `https://public.ecr.aws/=${ROLE_A}`],
+  ])('a line naming %s fails, naming the line', (_name, registries, line) => {
+    expect(() => rolesOf(registries, `${ACCOUNT}=${ROLE_B}\n${line}`)).toThrow(notARegistry(line));
   });
 });

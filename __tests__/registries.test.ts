@@ -1,229 +1,67 @@
 import { describe, expect, test } from '@jest/globals';
 import {
+  groupByRegion,
   isAwsEndpoint,
   isRegion,
   isRegistryHostIn,
   needsRegion,
   outputSuffix,
-  parseEntry,
-  parseRegistries,
-  splitList,
+  parseHost,
   standardHost,
+  targetLabel,
   withRegion,
-  withRoles,
 } from '../src/registries.ts';
-import type { Target } from '../src/registries.ts';
+import type { ResolvedTarget, Target } from '../src/registries.ts';
 
 const ACCOUNT = '123456789012';
+const OTHER = '210987654321';
+const ROLE_A = 'arn:aws:iam::111111111111:role/a';
+const ROLE_B = 'arn:aws:iam::222222222222:role/b';
+const PUBLIC: ResolvedTarget = { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' };
 
-/** The message parseEntry must throw for a rejected entry. */
-function rejection(entry: string): Error {
-  return new Error(
-    `Invalid registry '${entry}' in 'registries': expected a 12-digit AWS account ID, ` +
-      'a private registry host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com ' +
-      '(or .amazonaws.com.cn, .amazonaws.eu, dkr.ecr-fips, ' +
-      'dual-stack 123456789012.dkr-ecr.us-east-1.on.aws), or public.ecr.aws.',
-  );
-}
-
-describe('splitList', () => {
-  test.each<[string, string, string[]]>([
-    ['empty input', '', []],
-    ['only separators and blanks', ' ,\n , \n', []],
-    ['a single entry', ACCOUNT, [ACCOUNT]],
-    ['commas', 'a,b,c', ['a', 'b', 'c']],
-    ['newlines', 'a\nb\nc', ['a', 'b', 'c']],
-    ['CRLF line endings', 'a\r\nb\r\n', ['a', 'b']],
-    ['commas and newlines mixed', 'a,b\nc', ['a', 'b', 'c']],
-    ['surrounding whitespace', '  a ,\tb\t\n  c  ', ['a', 'b', 'c']],
-    ['empty entries', 'a,,b,\n,c,', ['a', 'b', 'c']],
-    ['duplicates, keeping the first position', 'b,a,b\na , c,a', ['b', 'a', 'c']],
-    ['inner spaces kept (not a separator)', 'a b,c', ['a b', 'c']],
-  ])('%s', (_name, raw, expected) => {
-    expect(splitList(raw)).toEqual(expected);
-  });
-});
-
-describe('parseEntry', () => {
-  test.each<[string, string, Target]>([
-    ['an account ID', ACCOUNT, { kind: 'account', account: ACCOUNT }],
+describe('parseHost: the forms of an ECR private registry host', () => {
+  test.each<[string, string, string]>([
+    ['a standard host', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'us-east-1'],
+    ['a China host', `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`, 'cn-north-1'],
     [
-      'a standard host',
-      `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'us-east-1',
-        host: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
-      },
-    ],
-    [
-      'a China host (.amazonaws.com.cn)',
-      `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'cn-north-1',
-        host: `${ACCOUNT}.dkr.ecr.cn-north-1.amazonaws.com.cn`,
-      },
-    ],
-    [
-      // Fails against the current src: REGION in registries.ts rejects 'eusc-de-east-1'.
-      'a European Sovereign Cloud host (.amazonaws.eu)',
+      'a European Sovereign Cloud host',
       `${ACCOUNT}.dkr.ecr.eusc-de-east-1.amazonaws.eu`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'eusc-de-east-1',
-        host: `${ACCOUNT}.dkr.ecr.eusc-de-east-1.amazonaws.eu`,
-      },
+      'eusc-de-east-1',
     ],
+    ['a FIPS host', `${ACCOUNT}.dkr.ecr-fips.us-gov-west-1.amazonaws.com`, 'us-gov-west-1'],
+    ['a dual-stack host', `${ACCOUNT}.dkr-ecr.eu-west-1.on.aws`, 'eu-west-1'],
+    ['a dual-stack FIPS host', `${ACCOUNT}.dkr-ecr-fips.us-east-2.on.aws`, 'us-east-2'],
     [
-      'a FIPS host (dkr.ecr-fips)',
-      `${ACCOUNT}.dkr.ecr-fips.us-gov-west-1.amazonaws.com`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'us-gov-west-1',
-        host: `${ACCOUNT}.dkr.ecr-fips.us-gov-west-1.amazonaws.com`,
-      },
+      'a China dual-stack host',
+      `${ACCOUNT}.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn`,
+      'cn-north-1',
     ],
-    [
-      'a dual-stack host (dkr-ecr ... on.aws)',
-      `${ACCOUNT}.dkr-ecr.eu-west-1.on.aws`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'eu-west-1',
-        host: `${ACCOUNT}.dkr-ecr.eu-west-1.on.aws`,
-      },
-    ],
-    [
-      'a dual-stack FIPS host',
-      `${ACCOUNT}.dkr-ecr-fips.us-east-2.on.aws`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'us-east-2',
-        host: `${ACCOUNT}.dkr-ecr-fips.us-east-2.on.aws`,
-      },
-    ],
-    [
-      'an ISO-B host',
-      `${ACCOUNT}.dkr.ecr.us-isob-east-1.sc2s.sgov.gov`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'us-isob-east-1',
-        host: `${ACCOUNT}.dkr.ecr.us-isob-east-1.sc2s.sgov.gov`,
-      },
-    ],
-    [
-      'an https:// prefix and a trailing slash',
-      `https://${ACCOUNT}.dkr.ecr.ap-southeast-2.amazonaws.com/`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'ap-southeast-2',
-        host: `${ACCOUNT}.dkr.ecr.ap-southeast-2.amazonaws.com`,
-      },
-    ],
-    [
-      'upper case, lower-cased in the host',
-      `HTTPS://${ACCOUNT}.DKR.ECR.EU-CENTRAL-1.AMAZONAWS.COM`,
-      {
-        kind: 'host',
-        account: ACCOUNT,
-        region: 'eu-central-1',
-        host: `${ACCOUNT}.dkr.ecr.eu-central-1.amazonaws.com`,
-      },
-    ],
-    [
-      'public.ecr.aws',
-      'public.ecr.aws',
-      { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' },
-    ],
-    [
-      'public.ecr.aws in upper case with https:// and a slash',
-      'https://PUBLIC.ECR.AWS/',
-      { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' },
-    ],
-  ])('accepts %s', (_name, entry, expected) => {
-    expect(parseEntry(entry)).toEqual(expected);
+    ['an ISO host', `${ACCOUNT}.dkr.ecr.us-iso-east-1.c2s.ic.gov`, 'us-iso-east-1'],
+    ['an ISO-B host', `${ACCOUNT}.dkr.ecr.us-isob-east-1.sc2s.sgov.gov`, 'us-isob-east-1'],
+    ['an ISO-E host', `${ACCOUNT}.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk`, 'eu-isoe-west-1'],
+    ['an ISO-F host', `${ACCOUNT}.dkr.ecr.us-isof-south-1.csp.hci.ic.gov`, 'us-isof-south-1'],
+  ])('%s: %s is in %s', (_name, host, region) => {
+    expect(parseHost(host)).toEqual({ account: ACCOUNT, region });
   });
 
   test.each<[string, string]>([
-    ['an 11-digit account ID', '12345678901'],
-    ['a 13-digit account ID', '1234567890123'],
-    ['an account ID with a letter', '12345678901a'],
-    ['an option-like entry', '--password=x'],
-    ['a shell command', 'foo; rm -rf /'],
-    ['a host with a region that is not one', `${ACCOUNT}.dkr.ecr.useast1.amazonaws.com`],
-    ['a host with a region without its number', `${ACCOUNT}.dkr.ecr.us-east.amazonaws.com`],
-    ['a host with an 11-digit account', '12345678901.dkr.ecr.us-east-1.amazonaws.com'],
-    ['a host of another domain', `${ACCOUNT}.dkr.ecr.us-east-1.example.com`],
+    ['a region that is not one', `${ACCOUNT}.dkr.ecr.useast1.amazonaws.com`],
+    ['a region without its number', `${ACCOUNT}.dkr.ecr.us-east.amazonaws.com`],
+    ['an 11-digit account', '12345678901.dkr.ecr.us-east-1.amazonaws.com'],
+    ['a 13-digit account', '1234567890123.dkr.ecr.us-east-1.amazonaws.com'],
+    ['another domain', `${ACCOUNT}.dkr.ecr.us-east-1.example.com`],
     [
       'an ECR host followed by another domain',
       `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com.evil.io`,
     ],
-    ['another registry', 'ghcr.io'],
-    ['a host with a path', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/v2`],
-    ['a host with a port', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com:443`],
-    ['an http:// prefix', `http://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`],
-    ['an empty entry', ''],
-    ['a blank entry', '   '],
-    ['a bare https://', 'https://'],
-    ['a bare slash', '/'],
-  ])('rejects %s, naming the entry and the accepted forms', (_name, entry) => {
-    expect(() => parseEntry(entry)).toThrow(rejection(entry));
-  });
-});
-
-describe('parseRegistries', () => {
-  test('with registry-type public, ignores the entries and targets ECR Public only', () => {
-    expect(parseRegistries([ACCOUNT, 'not a registry'], 'public')).toEqual([
-      { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' },
-    ]);
-  });
-
-  test('with no entries, targets the caller’s default registry', () => {
-    expect(parseRegistries([], 'private')).toEqual([{ kind: 'default' }]);
-  });
-
-  test('parses every entry, in order', () => {
-    expect(
-      parseRegistries(
-        [ACCOUNT, `210987654321.dkr.ecr.eu-west-1.amazonaws.com`, 'public.ecr.aws'],
-        'private',
-      ),
-    ).toEqual([
-      { kind: 'account', account: ACCOUNT },
-      {
-        kind: 'host',
-        account: '210987654321',
-        region: 'eu-west-1',
-        host: '210987654321.dkr.ecr.eu-west-1.amazonaws.com',
-      },
-      { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' },
-    ]);
-  });
-
-  test('drops entries that name the same registry in different spellings', () => {
-    const host = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
-    expect(
-      parseRegistries(
-        [host, `https://${host.toUpperCase()}/`, ACCOUNT, 'public.ecr.aws', 'PUBLIC.ECR.AWS'],
-        'private',
-      ),
-    ).toEqual([
-      { kind: 'host', account: ACCOUNT, region: 'us-east-1', host },
-      { kind: 'account', account: ACCOUNT },
-      { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' },
-    ]);
-  });
-
-  test('throws on the first invalid entry', () => {
-    expect(() => parseRegistries([ACCOUNT, 'ghcr.io'], 'private')).toThrow(rejection('ghcr.io'));
+    ['a path', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/v2`],
+    ['a port', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com:443`],
+    ['a scheme', `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`],
+    ['upper case (entries are lower-cased before)', `${ACCOUNT}.DKR.ECR.US-EAST-1.AMAZONAWS.COM`],
+    ['ECR Public', 'public.ecr.aws'],
+    ['an account ID alone', ACCOUNT],
+  ])('%s is not one: %s', (_name, host) => {
+    expect(parseHost(host)).toBeUndefined();
   });
 });
 
@@ -234,12 +72,11 @@ describe('needsRegion', () => {
     region: 'eu-west-1',
     host: `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`,
   };
-  const pub: Target = { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' };
 
   test.each<[string, boolean, Target[]]>([
     ['the default registry', true, [{ kind: 'default' }]],
     ['an account ID among hosts', true, [host, { kind: 'account', account: ACCOUNT }]],
-    ['only hosts and ECR Public', false, [host, pub]],
+    ['only hosts and ECR Public', false, [host, PUBLIC]],
     [
       'an account whose region is already set',
       false,
@@ -252,69 +89,115 @@ describe('needsRegion', () => {
 });
 
 describe('withRegion', () => {
-  test('gives targets without a region the job’s region and keeps the others’', () => {
+  test('gives targets without a region the job’s region and keeps the others’ and their roles', () => {
     const host = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`;
     expect(
       withRegion(
         [
           { kind: 'default' },
-          { kind: 'account', account: '210987654321' },
-          { kind: 'host', account: ACCOUNT, region: 'eu-west-1', host },
-          { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' },
+          { kind: 'account', account: OTHER, role: ROLE_A },
+          { kind: 'host', account: ACCOUNT, region: 'eu-west-1', host, role: ROLE_B },
+          PUBLIC,
         ],
         'ap-south-1',
       ),
     ).toEqual([
       { kind: 'default', region: 'ap-south-1' },
-      { kind: 'account', account: '210987654321', region: 'ap-south-1' },
-      { kind: 'host', account: ACCOUNT, region: 'eu-west-1', host },
-      { kind: 'public', region: 'us-east-1', host: 'public.ecr.aws' },
+      { kind: 'account', account: OTHER, region: 'ap-south-1', role: ROLE_A },
+      { kind: 'host', account: ACCOUNT, region: 'eu-west-1', host, role: ROLE_B },
+      PUBLIC,
     ]);
   });
 
-  test('drops an account entry whose standard host is also named as a host in the same region', () => {
-    const host = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
+  // An account ID and a host entry of it, in the job's region us-east-1.
+  test.each<[string, string, boolean]>([
+    ['its standard host in the same region', `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, false],
+    ['its standard host in another region', `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`, true],
+    ['its dual-stack host (a different host)', `${ACCOUNT}.dkr-ecr.us-east-1.on.aws`, true],
+    ['its FIPS host (a different host)', `${ACCOUNT}.dkr.ecr-fips.us-east-1.amazonaws.com`, true],
+  ])('with %s, the account entry is kept: %s', (_name, host, kept) => {
+    const parsed = parseHost(host);
+    if (parsed === undefined) throw new Error(`not a host: ${host}`);
+    const hostTarget: ResolvedTarget = { kind: 'host', ...parsed, host, role: ROLE_B };
+    const account: ResolvedTarget = { kind: 'account', account: ACCOUNT, region: 'us-east-1' };
     expect(
-      withRegion(
-        [
-          { kind: 'account', account: ACCOUNT },
-          { kind: 'host', account: ACCOUNT, region: 'us-east-1', host },
-        ],
-        'us-east-1',
-      ),
-    ).toEqual([{ kind: 'host', account: ACCOUNT, region: 'us-east-1', host }]);
+      withRegion([{ kind: 'account', account: ACCOUNT, role: ROLE_A }, hostTarget], 'us-east-1'),
+    ).toEqual(kept ? [{ ...account, role: ROLE_A }, hostTarget] : [hostTarget]);
+  });
+});
+
+describe('targetLabel: a target in messages', () => {
+  test.each<[ResolvedTarget, string]>([
+    [{ kind: 'default', region: 'eu-west-1' }, "the caller's own registry in eu-west-1"],
+    [{ kind: 'account', account: ACCOUNT, region: 'eu-west-1' }, `${ACCOUNT} in eu-west-1`],
+    [
+      {
+        kind: 'host',
+        account: ACCOUNT,
+        region: 'eu-west-1',
+        host: `${ACCOUNT}.dkr-ecr.eu-west-1.on.aws`,
+      },
+      `${ACCOUNT}.dkr-ecr.eu-west-1.on.aws`,
+    ],
+    [PUBLIC, 'public.ecr.aws'],
+  ])('%j → %s', (target, expected) => {
+    expect(targetLabel(target)).toBe(expected);
+  });
+});
+
+describe('groupByRegion', () => {
+  const account = (id: string, region: string, role?: string): ResolvedTarget => ({
+    kind: 'account',
+    account: id,
+    region,
+    ...(role ? { role } : {}),
   });
 
-  test('keeps an account entry when the host of that account is in another region', () => {
-    const host = `${ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com`;
-    expect(
-      withRegion(
-        [
-          { kind: 'account', account: ACCOUNT },
-          { kind: 'host', account: ACCOUNT, region: 'eu-west-1', host },
+  test('one group per identity and region, in first-seen order; ECR Public per identity', () => {
+    const own: ResolvedTarget = { kind: 'default', region: 'us-east-1' };
+    const host: ResolvedTarget = {
+      kind: 'host',
+      account: OTHER,
+      region: 'eu-west-1',
+      host: `${OTHER}.dkr.ecr.eu-west-1.amazonaws.com`,
+    };
+    // ECR Public's endpoint is in us-east-1, yet never in a group with private registries there.
+    const publicA: ResolvedTarget = { ...PUBLIC, role: ROLE_A };
+    const targets = [
+      account(ACCOUNT, 'us-east-1'),
+      host,
+      account('111111111111', 'us-east-1', ROLE_A),
+      PUBLIC,
+      own,
+      account('333333333333', 'us-east-1', ROLE_A),
+      publicA,
+      account('444444444444', 'eu-west-1', ROLE_A),
+    ];
+    expect(groupByRegion(targets)).toEqual([
+      { region: 'us-east-1', public: false, targets: [account(ACCOUNT, 'us-east-1'), own] },
+      { region: 'eu-west-1', public: false, targets: [host] },
+      {
+        region: 'us-east-1',
+        public: false,
+        role: ROLE_A,
+        targets: [
+          account('111111111111', 'us-east-1', ROLE_A),
+          account('333333333333', 'us-east-1', ROLE_A),
         ],
-        'us-east-1',
-      ),
-    ).toEqual([
-      { kind: 'account', account: ACCOUNT, region: 'us-east-1' },
-      { kind: 'host', account: ACCOUNT, region: 'eu-west-1', host },
+      },
+      { region: 'us-east-1', public: true, targets: [PUBLIC] },
+      { region: 'us-east-1', public: true, role: ROLE_A, targets: [publicA] },
+      {
+        region: 'eu-west-1',
+        public: false,
+        role: ROLE_A,
+        targets: [account('444444444444', 'eu-west-1', ROLE_A)],
+      },
     ]);
   });
 
-  test('keeps an account entry when only a dual-stack host of it is named (a different host)', () => {
-    const host = `${ACCOUNT}.dkr-ecr.us-east-1.on.aws`;
-    expect(
-      withRegion(
-        [
-          { kind: 'account', account: ACCOUNT },
-          { kind: 'host', account: ACCOUNT, region: 'us-east-1', host },
-        ],
-        'us-east-1',
-      ),
-    ).toEqual([
-      { kind: 'account', account: ACCOUNT, region: 'us-east-1' },
-      { kind: 'host', account: ACCOUNT, region: 'us-east-1', host },
-    ]);
+  test('makes no groups of no targets', () => {
+    expect(groupByRegion([])).toEqual([]);
   });
 });
 
@@ -341,7 +224,6 @@ describe('isRegion', () => {
     'cn-north-1',
     'us-isob-east-1',
     'eu-isoe-west-1',
-    // Fails against the current src: REGION in registries.ts needs two letters before the first '-'.
     'eusc-de-east-1',
   ])('accepts %s', (region) => {
     expect(isRegion(region)).toBe(true);
@@ -407,50 +289,5 @@ describe('isAwsEndpoint: AWS’s own API, or a configured override', () => {
     [undefined, false],
   ])('%s → %s', (endpoint, expected) => {
     expect(isAwsEndpoint(endpoint)).toBe(expected);
-  });
-});
-
-describe('withRoles: the identity of each registry', () => {
-  const A = 'arn:aws:iam::111111111111:role/a';
-  const B = 'arn:aws:iam::222222222222:role/b';
-  const targets = withRegion(
-    parseRegistries(
-      [
-        '111111111111',
-        '222222222222.dkr.ecr.us-west-2.amazonaws.com',
-        '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
-        'public.ecr.aws',
-      ],
-      'private',
-    ),
-    'eu-west-1',
-  );
-  const rolesOf = (mapping: Record<string, string>, fallback?: string) =>
-    withRoles(targets, mapping, fallback).map((t) => t.role);
-
-  test('a line for a registry, role-to-assume for the others, else the job’s', () => {
-    expect(rolesOf({ '222222222222.dkr.ecr.us-west-2.amazonaws.com': B }, A)).toEqual([A, B, A, A]);
-    expect(rolesOf({ '111111111111': A, 'public.ecr.aws': B })).toEqual([
-      A,
-      undefined,
-      undefined,
-      B,
-    ]);
-    expect(rolesOf({})).toEqual([undefined, undefined, undefined, undefined]);
-  });
-
-  test('a line matches the entry however it is written, and a standard host by its account', () => {
-    expect(rolesOf({ 'https://222222222222.DKR.ECR.us-west-2.amazonaws.com/': B })[1]).toBe(B);
-    expect(rolesOf({ '333333333333': A })[2]).toBe(A);
-  });
-
-  test.each([
-    [
-      '444444444444',
-      "'registry-roles' names '444444444444', which is not one of the registries to log in to.",
-    ],
-    ['not-a-registry', "Invalid registry 'not-a-registry' in 'registry-roles': expected"],
-  ])('a line for %s fails, naming it', (entry, message) => {
-    expect(() => withRoles(targets, { [entry]: A }, undefined)).toThrow(message);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { MAX_BACKOFF_MS, backoffMs, isTransient, withRetries } from '../src/retry.ts';
+import { MAX_BACKOFF_MS, backoffMs, isTransient } from '../src/retry.ts';
 
 describe('isTransient', () => {
   test.each([
@@ -37,65 +37,5 @@ describe('backoffMs', () => {
     [9, 0, MAX_BACKOFF_MS / 2],
   ])('attempt %i with random %f waits %i ms', (attempt, random, expected) => {
     expect(backoffMs(attempt, () => random)).toBe(expected);
-  });
-});
-
-describe('withRetries', () => {
-  const recorder = () => {
-    const sleeps: number[] = [];
-    const retries: [number, string][] = [];
-    return {
-      sleeps,
-      retries,
-      policy: (attempts: number) => ({
-        attempts,
-        timeoutMs: 1000,
-        sleep: (ms: number): Promise<void> => {
-          sleeps.push(ms);
-          return Promise.resolve();
-        },
-        onRetry: (attempt: number, _delay: number, reason: string): void => {
-          retries.push([attempt, reason]);
-        },
-      }),
-    };
-  };
-
-  test('returns the first success, after retrying transient failures', async () => {
-    const { sleeps, retries, policy } = recorder();
-    let calls = 0;
-    const result = await withRetries(policy(3), (n) => {
-      calls++;
-      return n < 3 ? Promise.reject(new Error('connection refused')) : Promise.resolve('ok');
-    });
-    expect(result).toBe('ok');
-    expect(calls).toBe(3);
-    expect(sleeps).toHaveLength(2);
-    expect(retries).toEqual([
-      [1, 'connection refused'],
-      [2, 'connection refused'],
-    ]);
-  });
-
-  test('stops at once on a refusal, with its message unchanged', async () => {
-    const { sleeps, policy } = recorder();
-    await expect(
-      withRetries(policy(5), () => Promise.reject(new Error('unauthorized'))),
-    ).rejects.toThrow(/^unauthorized$/);
-    expect(sleeps).toEqual([]);
-  });
-
-  test('gives up after the last attempt, keeping the cause', async () => {
-    const { policy } = recorder();
-    const last = new Error('i/o timeout');
-    const failure = withRetries(policy(2), () => Promise.reject(last));
-    await expect(failure).rejects.toThrow('i/o timeout (after 2 attempts)');
-    await expect(failure).rejects.toHaveProperty('cause', last);
-  });
-
-  test('a rejection that is not an Error is reported as text', async () => {
-    const { policy } = recorder();
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
-    await expect(withRetries(policy(1), () => Promise.reject('plain'))).rejects.toThrow(/^plain$/);
   });
 });

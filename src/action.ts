@@ -2,179 +2,170 @@ import * as core from '@actions/core';
 import { Output, OutputPrefix } from './constants.ts';
 import { errorMessage } from './errors.ts';
 import { findClis } from './cli.ts';
-import { fetchCredentials, groupByRegion, resolveRegion } from './ecr.ts';
 import type { Credential } from './credential.ts';
+import { fetchCredentials, resolveRegion } from './ecr.ts';
 import { Deadline } from './aws-client.ts';
 import { Identities } from './identities.ts';
 import { getInputs } from './inputs.ts';
+import type { Inputs, LoginLimits } from './inputs.ts';
+import { logIn, planLogins } from './logins.ts';
+import type { Outcome, Plan } from './logins.ts';
 import { proxyEnv } from './proxy.ts';
 import type { ProxyEnv } from './proxy.ts';
-import type { Inputs } from './inputs.ts';
-import { logInWithAll, planLogins } from './logins.ts';
-import type { LoginPlan } from './logins.ts';
-import { needsRegion, outputSuffix, parseRegistries, withRegion, withRoles } from './registries.ts';
+import { groupByRegion, needsRegion, outputSuffix, targetLabel, withRegion } from './registries.ts';
 import type { ResolvedTarget } from './registries.ts';
-import { clearStaging, endRun, recordLogin, startRun } from './state.ts';
-import { stopAll } from './command.ts';
-import { defaultStores, isolateStores } from './stores.ts';
+import type { RetryPolicy } from './retry.ts';
+import { clearStaging, endRun, startRun } from './run.ts';
+import type { Run } from './run.ts';
 import { writeSummary } from './summary.ts';
-import type { SummaryRow } from './summary.ts';
-import type { Cli } from './cli.ts';
+import { infoUntrusted } from './untrusted.ts';
 
 /** The main step: validate, fetch tokens per region, log in to every registry, set outputs. */
 export async function run(): Promise<void> {
   try {
     const inputs = getInputs();
     const proxy = proxyEnv(inputs.httpProxy);
-    const targets = parseRegistries(inputs.registries, inputs.registryType);
-    const region = needsRegion(targets) ? await resolveRegion(inputs.region) : '';
-    const resolved = withRoles(withRegion(targets, region), inputs.registryRoles, inputs.role?.arn);
+    const region = needsRegion(inputs.targets) ? await resolveRegion(inputs.region) : '';
+    const targets = withRegion(inputs.targets, region);
     const clis = await findClis(inputs.containerCli);
-    const stores = inputs.isolateCredentials ? isolateStores(clis) : defaultStores();
-    const runDir = startRun();
+    const run = startRun(retryPolicy(inputs.login), !inputs.skipLogout);
     const onSignal = (signal: NodeJS.Signals) => {
-      interrupted(signal, runDir);
+      interrupted(signal, run);
     };
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
-      const plan = await planLogins(clis, stores, runDir);
-      await logInToAll(inputs, resolved, plan, runDir, proxy);
+      const plan = await planLogins(run, clis, inputs.isolateCredentials);
+      const outcomes = await logInToAll(inputs, targets, plan, proxy);
+      await report(outcomes, inputs.maskPassword, targets.length);
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      endRun(runDir);
+      endRun(run);
     }
   } catch (error) {
     core.setFailed(errorMessage(error));
   }
 }
 
+/** Every login's attempts and time limit, and one line in the log per retry. */
+function retryPolicy(limits: LoginLimits): RetryPolicy {
+  return {
+    ...limits,
+    onRetry: (host, attempt, delayMs, reason) => {
+      // The reason is the CLI's own message: data, never a workflow command.
+      infoUntrusted(
+        `Login to ${host} failed (attempt ${attempt} of ${limits.attempts}): ${reason}; ` +
+          `retrying in ${(delayMs / 1000).toFixed(1)} s`,
+      );
+    },
+  };
+}
+
 /**
- * The step was cancelled (the runner sends SIGINT, then SIGTERM): the CLIs in flight are killed,
+ * The step was cancelled (the runner sends SIGINT, then SIGTERM): the CLIs in flight are ended,
  * what they were writing is deleted, and the step ends. What did land is recorded already, and
  * the post step, which runs after a cancel too, logs out of it.
  */
-function interrupted(signal: NodeJS.Signals, runDir: string): never {
-  stopAll();
-  clearStaging(runDir);
+function interrupted(signal: NodeJS.Signals, run: Run): never {
+  run.runner.stopAll();
+  clearStaging(run);
   core.info(`Stopped by ${signal}: the post step logs out of the registries logged in so far.`);
   process.exit(1);
 }
 
-/** Logs in to every registry of every group, then sets outputs and the summary. */
+/**
+ * Fetches the tokens of every group (a role and a region) at once and logs in to each registry
+ * the moment its token arrives; returns every outcome, in the order of the inputs.
+ */
 async function logInToAll(
   inputs: Inputs,
-  resolved: ResolvedTarget[],
-  plan: LoginPlan,
-  runDir: string,
+  targets: ResolvedTarget[],
+  plan: Plan,
   proxy: ProxyEnv,
-): Promise<void> {
-  const session = new Session(inputs, plan, runDir, resolved.length);
+): Promise<Outcome[]> {
   const deadline = new Deadline(inputs.apiTimeoutMs);
-  const groups = groupByRegion(resolved);
   // Each role's credentials go to the API calls of its registries only.
   const identities = new Identities(inputs.roleSettings, proxy, deadline);
-  const fail = (message: string) => session.failures.push(message);
-  const results = await Promise.allSettled(
-    groups.map(async (group) => {
-      const role = group.role;
-      const credentials = role
-        ? await identities.credentialsOf(role, group.region, fail)
-        : undefined;
-      if (role && !credentials) return;
-      const fetched = await fetchCredentials(group, {
-        proxy,
-        maskPassword: inputs.maskPassword,
-        deadline,
-        ...(credentials ? { credentials } : {}),
-      });
-      const served = fetched.map((c) =>
-        c instanceof Error || !role ? c : { ...c, identity: role },
+  const outcomes = new Map<ResolvedTarget, Outcome[]>();
+  const failed = (target: ResolvedTarget, error: unknown): Outcome[] => [
+    { registry: targetLabel(target), ok: false, error: errorMessage(error) },
+  ];
+  const groups = groupByRegion(targets).map(async ({ role, ...group }) => {
+    try {
+      const credentials = role ? await identities.credentialsOf(role, group.region) : undefined;
+      const options = { proxy, maskPassword: inputs.maskPassword, deadline };
+      const fetched = await fetchCredentials(
+        group,
+        credentials ? { ...options, credentials } : options,
       );
-      const order = group.targets.map((target) => resolved.indexOf(target));
-      const logins = served.flatMap((c, i) => {
-        if (!(c instanceof Error)) return [session.logIn(c, order[i] ?? i)];
-        session.failures.push(c.message);
-        return [];
+      const logins = group.targets.map(async (target, i) => {
+        const credential = fetched[i];
+        if (credential === undefined || credential instanceof Error) {
+          outcomes.set(target, failed(target, credential ?? 'no answer'));
+          return;
+        }
+        const done = await logIn(plan, role ? { ...credential, identity: role } : credential);
+        logLanded(done);
+        outcomes.set(target, done);
       });
       await Promise.all(logins);
-    }),
-  );
-  for (const result of results) {
-    if (result.status === 'rejected') session.failures.push(errorMessage(result.reason));
-  }
-  await session.finish();
+    } catch (error) {
+      for (const target of group.targets) outcomes.set(target, failed(target, error));
+    }
+  });
+  await Promise.all(groups);
+  return targets.flatMap((target) => outcomes.get(target) ?? []);
 }
 
-/** The logins of one run: what worked, what failed, and what the post step must undo. */
-class Session {
-  readonly failures: string[] = [];
-  readonly #done: { credential: Credential; clis: Cli[]; order: number }[] = [];
-  readonly #inputs: Inputs;
-  readonly #plan: LoginPlan;
-  readonly #runDir: string;
-  readonly #asked: number;
+/** One collapsed group in the log for a registry logged in to, with what each CLI said. */
+function logLanded(outcomes: Outcome[]): void {
+  const landed = outcomes.flatMap((o) => (o.ok ? [o] : []));
+  const [first] = landed;
+  if (first === undefined) return;
+  const { host, region, identity, expiresAt } = first.credential;
+  const as = identity ? ` as ${identity}` : '';
+  core.startGroup(
+    `Logged in to ${host} (${region}) with ${landed.map((o) => o.cli).join(', ')}${as}`,
+  );
+  const said = landed.flatMap(({ cli, output, note }) => [
+    `${cli}: ${output || 'logged in'}`,
+    ...(note ? [`${cli}: ${note}`] : []),
+  ]);
+  infoUntrusted(said.join('\n'));
+  core.info(`Credentials expire at ${expiresAt.toISOString()}`);
+  core.endGroup();
+}
 
-  /** `asked`: how many registries the inputs name. */
-  constructor(inputs: Inputs, plan: LoginPlan, runDir: string, asked: number) {
-    this.#inputs = inputs;
-    this.#plan = plan;
-    this.#runDir = runDir;
-    this.#asked = asked;
+/**
+ * Sets the outputs and the job summary from the outcomes, and fails the step if any login
+ * failed. `asked`: how many registries the inputs name.
+ */
+async function report(outcomes: Outcome[], maskPassword: boolean, asked: number): Promise<void> {
+  const registries = new Map<string, { credential: Credential; clis: Outcome['cli'][] }>();
+  for (const outcome of outcomes) {
+    if (!outcome.ok) continue;
+    const known = registries.get(outcome.registry) ?? { credential: outcome.credential, clis: [] };
+    known.clis.push(outcome.cli);
+    registries.set(outcome.registry, known);
   }
-
-  /**
-   * Logs in to one registry with every CLI, records each login, and logs one group. `order` is
-   * the registry's place in the inputs, which the outputs keep.
-   */
-  async logIn(credential: Credential, order: number): Promise<void> {
-    const { host, region, expiresAt } = credential;
-    const attempts = this.#inputs.loginAttempts;
-    const results = await logInWithAll(
-      host,
-      credential,
-      this.#plan,
-      {
-        attempts,
-        timeoutMs: this.#inputs.loginTimeoutMs,
-        onRetry: (attempt, delayMs, reason) => {
-          core.info(
-            `Login to ${host} failed (attempt ${attempt} of ${attempts}): ${reason}; ` +
-              `retrying in ${(delayMs / 1000).toFixed(1)} s`,
-          );
-        },
-      },
-      (login) => {
-        if (!this.#inputs.skipLogout) recordLogin(this.#runDir, login);
-      },
-    );
-    const succeeded = results.flatMap((r) => ('output' in r ? [r] : []));
-    for (const r of results) if ('error' in r) this.failures.push(r.error);
-    if (succeeded.length === 0) return;
-    this.#done.push({ credential, clis: succeeded.map((r) => r.cli), order });
-    const as = credential.identity ? ` as ${credential.identity}` : '';
-    core.startGroup(
-      `Logged in to ${host} (${region}) with ${succeeded.map((r) => r.cli).join(', ')}${as}`,
-    );
-    for (const r of succeeded) {
-      core.info(`${r.cli}: ${r.output || 'logged in'}`);
-      if (r.note) core.info(`${r.cli}: ${r.note}`);
-    }
-    core.info(`Credentials expire at ${expiresAt.toISOString()}`);
-    core.endGroup();
-  }
-
-  /** Sets the outputs, writes the job summary, and fails the step if any login failed. */
-  async finish(): Promise<void> {
-    const done = this.#done.sort((a, b) => a.order - b.order);
-    const credentials = done.map((d) => d.credential);
-    setOutputs(credentials, this.#asked, this.#inputs.maskPassword);
-    const rows: SummaryRow[] = done.map(({ credential, clis }) => ({ ...credential, clis }));
-    await writeSummary(rows, this.failures.length);
-    if (this.failures.length === 1) throw new Error(this.failures[0]);
-    if (this.failures.length > 1) {
-      for (const failure of this.failures) core.error(failure);
-      throw new Error(`${this.failures.length} registry logins failed; see the errors above.`);
-    }
+  // One role that cannot be assumed fails all its registries with one message: said once.
+  const failures = [...new Set(outcomes.flatMap((o) => (o.ok ? [] : [o.error])))];
+  const done = [...registries.values()];
+  setOutputs(
+    done.map((d) => d.credential),
+    asked,
+    maskPassword,
+  );
+  const rows = done.map(({ credential, clis }) => ({
+    ...credential,
+    clis: clis.flatMap((c) => (c ? [c] : [])),
+  }));
+  await writeSummary(rows, failures.length).catch((error: unknown) => {
+    core.warning(`The job summary could not be written: ${errorMessage(error)}`);
+  });
+  if (failures.length === 1) throw new Error(failures[0]);
+  if (failures.length > 1) {
+    for (const failure of failures) core.error(failure);
+    throw new Error(`${failures.length} registry logins failed; see the errors above.`);
   }
 }
 

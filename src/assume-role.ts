@@ -5,9 +5,12 @@ import { clientConfig } from './aws-client.ts';
 import type { Deadline } from './aws-client.ts';
 import { errorMessage } from './errors.ts';
 import { Input } from './constants.ts';
-import type { Role } from './inputs.ts';
-import { claimsOf, idToken } from './oidc-token.ts';
+import type { RoleSettings } from './inputs.ts';
+import { claimsOf } from './oidc-token.ts';
 import type { ProxyEnv } from './proxy.ts';
+
+/** A role to assume, and how. */
+export type Role = RoleSettings & { arn: string };
 
 /** Credentials of an assumed role, and what they were assumed with. */
 export interface Assumed {
@@ -19,13 +22,15 @@ export interface Assumed {
  * Assumes `role` with the SDK's own providers: AssumeRoleWithWebIdentity with GitHub's OIDC
  * token when the job may have one, else AssumeRole with the job's credentials. STS's endpoint,
  * retries, proxy and timeouts are those of every other API call of the step. The secret key and
- * session token are masked at once; nothing is exported or written.
+ * session token are masked at once; nothing is exported or written. `idToken` gives GitHub's OIDC
+ * token for an audience (the run asks for each audience once).
  */
 export async function assumeRole(
   role: Role,
   region: string,
   proxy: ProxyEnv,
   deadline: Deadline,
+  idToken: (audience: string) => Promise<string>,
 ): Promise<Assumed> {
   const { region: _r, ...settings } = clientConfig(region, proxy);
   const sts = { region, ...settings };
@@ -37,7 +42,7 @@ export async function assumeRole(
   try {
     let credentials: AwsCredentialIdentity;
     if (oidc) {
-      token = await deadline.race(tokenFor(role.audience));
+      token = await deadline.race(idToken(role.audience));
       core.setSecret(token);
       const provider = fromWebToken({
         ...params,
@@ -65,14 +70,6 @@ export async function assumeRole(
   } catch (error) {
     throw roleError(error, role, oidc, token, deadline);
   }
-}
-
-/** GitHub's OIDC token per audience, asked for once however many roles it is shown to. */
-const tokens = new Map<string, Promise<string>>();
-function tokenFor(audience: string): Promise<string> {
-  const token = tokens.get(audience) ?? idToken(audience);
-  tokens.set(audience, token);
-  return token;
 }
 
 /** Says what went wrong in terms of the role, the token and the way out. */

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import type {
   AwsCredentialIdentity,
   FinalizeRequestMiddleware,
@@ -7,6 +6,7 @@ import type {
 } from '@smithy/types';
 import { requestHandler } from './proxy.ts';
 import type { ProxyEnv } from './proxy.ts';
+import { infoUntrusted } from './untrusted.ts';
 
 /** What the token calls of one run share. */
 export interface ApiOptions {
@@ -102,7 +102,8 @@ export function logRetries<I extends object, O extends object>(
       }
       if (attempt > 1) {
         const max = await client.config.maxAttempts();
-        core.info(`Retrying ${label} (attempt ${attempt} of ${max}) after ${last}`);
+        // The error's code or name comes from the network or the API: data, not commands.
+        infoUntrusted(`Retrying ${label} (attempt ${attempt} of ${max}) after ${last}`);
       }
       try {
         return await next(args);

@@ -46,3 +46,6 @@ export const ECR_USERNAME = 'AWS';
 
 /** GetAuthorizationToken accepts at most this many registry IDs in one call. */
 export const MAX_REGISTRY_IDS_PER_CALL = 10;
+
+/** The name of docker's credential file inside its config directory. */
+export const CONFIG_FILE = 'config.json';

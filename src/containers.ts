@@ -1,73 +1,56 @@
-import * as fs from 'node:fs';
-import { errorMessage } from './errors.ts';
-import { loginWithRetries, runCli } from './cli.ts';
-import type { Cli, LogoutResult } from './cli.ts';
-import type { RetryPolicy } from './retry.ts';
-import type { Recorder } from './state.ts';
-import { withFileLock } from './stores.ts';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CONFIG_FILE } from './constants.ts';
+import { realFile } from './files.ts';
 
 /*
- * podman, buildah and skopeo share one credential file (containers-auth.json): each chooses it
- * itself — REGISTRY_AUTH_FILE, else DOCKER_CONFIG's config.json, else its default — and
- * rewrites it whole, so their logins and logouts run under the file's lock, which docker's
- * merges into the same config.json take too.
+ * The rules of podman, buildah and skopeo (containers/common and containers/image) for their
+ * credential file, containers-auth.json. The three share it and each rewrites it whole.
  */
 
-/** The environment that makes the CLI use `authFile`; '' leaves the choice to the CLI. */
-function env(authFile: string): NodeJS.ProcessEnv {
-  return authFile === '' ? process.env : { ...process.env, REGISTRY_AUTH_FILE: authFile };
+/** Where a login of podman, buildah or skopeo goes. */
+export interface ContainersPlacement {
+  cli: 'podman' | 'buildah' | 'skopeo';
+  /** The auth file, symbolic links followed; '' when only the CLI can know it. */
+  file: string;
 }
 
-/**
- * `<cli> login --username <user> --password-stdin <host>`; returns what the CLI printed. The CLI
- * writes the file itself, so the login is recorded as pending before it starts, then confirmed.
- */
-export function login(
-  cli: Exclude<Cli, 'docker'>,
-  host: string,
-  username: string,
-  password: string,
-  authFile: string,
-  retry: RetryPolicy,
-  record: Recorder,
-): Promise<string> {
-  return withFileLock(authFile, async () => {
-    record({ host, cli, store: authFile, pending: true });
-    const output = await loginWithRetries(cli, host, username, password, env(authFile), retry);
-    record({ host, cli, store: authFile });
-    return output;
-  });
+/** What the rules depend on; replaced in tests. */
+export interface Host {
+  platform: NodeJS.Platform;
+  uid: number | undefined;
+  home: string;
 }
 
-/** Said by a CLI that had nothing to remove, or whose credential file is gone. */
-const NOTHING_TO_REMOVE = /not logged in|no such file or directory/i;
+const thisHost: Host = { platform: process.platform, uid: process.getuid?.(), home: os.homedir() };
 
 /**
- * `<cli> logout <host>` for each host, in the credential file the login used. A credential that
- * is no longer there — the file deleted, or the host not in it — is reported as already gone.
+ * The auth file, as the CLIs choose it: REGISTRY_AUTH_FILE, else DOCKER_CONFIG's config.json,
+ * else their default — `$XDG_RUNTIME_DIR/containers/auth.json` on Linux, for root without it
+ * `/run/containers/0/auth.json`, and `~/.config/containers/auth.json` on macOS and Windows.
+ * '' for a user other than root on Linux without XDG_RUNTIME_DIR: podman then picks a runtime
+ * directory of its own, which only it knows.
  */
-export function logout(
-  cli: Exclude<Cli, 'docker'>,
-  hosts: string[],
-  authFile: string,
-): Promise<LogoutResult[]> {
-  return withFileLock(authFile, async () => {
-    const results: LogoutResult[] = [];
-    for (const host of hosts) {
-      if (authFile !== '' && !fs.existsSync(authFile)) {
-        results.push({ host, removed: false });
-        continue;
-      }
-      try {
-        const output = await runCli(cli, ['logout', host], env(authFile));
-        results.push({ host, removed: !NOTHING_TO_REMOVE.test(output) });
-      } catch (error) {
-        const message = errorMessage(error);
-        results.push(
-          NOTHING_TO_REMOVE.test(message) ? { host, removed: false } : { host, error: message },
-        );
-      }
-    }
-    return results;
-  });
+export function containersAuthFile(
+  env: NodeJS.ProcessEnv = process.env,
+  host: Host = thisHost,
+): string {
+  if (env.REGISTRY_AUTH_FILE) return path.resolve(env.REGISTRY_AUTH_FILE);
+  if (env.DOCKER_CONFIG) return path.resolve(env.DOCKER_CONFIG, CONFIG_FILE);
+  if (host.platform !== 'linux') return path.join(host.home, '.config', 'containers', 'auth.json');
+  if (env.XDG_RUNTIME_DIR) return path.resolve(env.XDG_RUNTIME_DIR, 'containers', 'auth.json');
+  return host.uid === 0 ? '/run/containers/0/auth.json' : '';
+}
+
+/** Where `cli` keeps its credentials in this run. */
+export function containersPlacement(
+  cli: ContainersPlacement['cli'],
+  file: string,
+): ContainersPlacement {
+  return { cli, file: file === '' ? '' : realFile(file) };
+}
+
+/** The environment that makes the CLI use `file`; '' leaves the choice to the CLI. */
+export function containersEnv(file: string): NodeJS.ProcessEnv {
+  return file === '' ? process.env : { ...process.env, REGISTRY_AUTH_FILE: file };
 }

@@ -8,16 +8,7 @@ import type { ApiOptions } from './aws-client.ts';
 import { decodeToken } from './credential.ts';
 import type { Credential } from './credential.ts';
 import { isAwsEndpoint, isRegion, isRegistryHostIn, standardHost } from './registries.ts';
-import type { ResolvedTarget } from './registries.ts';
-
-/** Targets served by one GetAuthorizationToken endpoint. */
-export interface Group {
-  region: string;
-  public: boolean;
-  /** The role the group's calls are made with; the job's credentials when absent. */
-  role?: string;
-  targets: ResolvedTarget[];
-}
+import type { Group, ResolvedTarget } from './registries.ts';
 
 /** The job's region: the input, then AWS_REGION, AWS_DEFAULT_REGION and the shared config. */
 export async function resolveRegion(input: string | undefined): Promise<string> {
@@ -33,24 +24,6 @@ export async function resolveRegion(input: string | undefined): Promise<string> 
     throw new Error(`Invalid AWS region '${region}': expected a region such as us-east-1.`);
   }
   return region;
-}
-
-/** Splits targets into one group per identity and region, and per identity for ECR Public. */
-export function groupByRegion(targets: ResolvedTarget[]): Group[] {
-  const groups = new Map<string, Group>();
-  for (const target of targets) {
-    const isPublic = target.kind === 'public';
-    const key = JSON.stringify([target.role ?? '', isPublic ? 'public' : target.region]);
-    const group = groups.get(key) ?? {
-      region: target.region,
-      public: isPublic,
-      ...(target.role ? { role: target.role } : {}),
-      targets: [],
-    };
-    group.targets.push(target);
-    groups.set(key, group);
-  }
-  return [...groups.values()];
 }
 
 /**

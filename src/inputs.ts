@@ -1,46 +1,46 @@
 import * as core from '@actions/core';
 import { CLIS, isCli } from './cli.ts';
 import type { Cli } from './cli.ts';
-import { Input } from './constants.ts';
+import { Input, PUBLIC_REGION, PUBLIC_REGISTRY } from './constants.ts';
 import { parseProxy } from './proxy.ts';
-import { isRegion, splitList } from './registries.ts';
+import { isRegion, parseHost, standardHost, targetKey } from './registries.ts';
+import type { Target } from './registries.ts';
 
 /** The action's inputs, read and validated once. */
 export interface Inputs {
-  /** `registries` entries: trimmed, without empties or repeats, not yet parsed. */
-  registries: string[];
+  /**
+   * `registries` (or ECR Public, with `registry-type: public`) as targets without repeats, each
+   * with its role from `registry-roles`, else `role-to-assume`.
+   */
+  targets: Target[];
   /** `region`, or undefined to take the job's region from the environment or shared config. */
   region: string | undefined;
-  /** `registry-type`: `public` logs in to ECR Public only. */
-  registryType: 'private' | 'public';
   /** `mask-password`: false leaves the password unregistered as a secret. */
   maskPassword: boolean;
   /** `skip-logout`: true tells the post step to log out of nothing. */
   skipLogout: boolean;
   /** `http-proxy`: proxy URL for the AWS API calls, if any. */
   httpProxy: URL | undefined;
-  /** `login-attempts`: attempts per registry login, the first included. */
-  loginAttempts: number;
-  /** `login-timeout`: time limit of one login attempt, in milliseconds. */
-  loginTimeoutMs: number;
+  /** `login-attempts` and `login-timeout` (in milliseconds). */
+  login: LoginLimits;
   /** `isolate-credentials`: log in to a job-private config under RUNNER_TEMP. */
   isolateCredentials: boolean;
   /** `container-cli`: the CLIs to log in with, or `auto` for the first one installed. */
   containerCli: Cli[] | 'auto';
   /** `api-timeout`: time limit of all AWS API calls of the step, in milliseconds. */
   apiTimeoutMs: number;
-  /** `role-to-assume` and its settings: the identity of the step's API calls, if not the job's. */
-  role: Role | undefined;
-  /** `registry-roles`: a role ARN for some `registries` entries (entry as written → ARN). */
-  registryRoles: Record<string, string>;
   /** How every role of the step is assumed: `audience`, `role-session-name`, the duration. */
-  roleSettings: Omit<Role, 'arn'>;
+  roleSettings: RoleSettings;
 }
 
-/** An IAM role the step assumes for its API calls. */
-export interface Role {
-  /** `role-to-assume`. */
-  arn: string;
+/** `login-attempts`: attempts per login, the first included; `login-timeout`: of each, in ms. */
+export interface LoginLimits {
+  attempts: number;
+  timeoutMs: number;
+}
+
+/** How a role is assumed. */
+export interface RoleSettings {
   /** `audience`: of GitHub's OIDC token. */
   audience: string;
   /** `role-session-name`, or one derived from the repository and the run. */
@@ -53,6 +53,11 @@ export interface Role {
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** What STS takes as a role session name. */
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ACCEPTED_FORMS =
+  'a 12-digit AWS account ID, a private registry host such as ' +
+  '123456789012.dkr.ecr.us-east-1.amazonaws.com (or .amazonaws.com.cn, .amazonaws.eu, dkr.ecr-fips, ' +
+  `dual-stack 123456789012.dkr-ecr.us-east-1.on.aws), or ${PUBLIC_REGISTRY}`;
 
 /** Reads every input and throws a message naming the bad value and the valid ones. */
 export function getInputs(): Inputs {
@@ -66,20 +71,135 @@ export function getInputs(): Inputs {
       `Invalid '${Input.RegistryType}' '${registryType}': expected 'private' or 'public'.`,
     );
   }
+  const targets = parseRegistries(splitList(core.getInput(Input.Registries)), registryType);
+  const roleToAssume = core.getInput(Input.RoleToAssume).trim();
+  if (roleToAssume !== '') checkRoleArn(roleToAssume, `'${Input.RoleToAssume}'`);
+  const roleLines = core.getInput(Input.RegistryRoles);
   return {
-    registries: splitList(core.getInput(Input.Registries)),
+    targets: withRoles(targets, parseRegistryRoles(roleLines), roleToAssume),
     region: region === '' ? undefined : region,
-    registryType,
     maskPassword: getBoolean(Input.MaskPassword, true),
     skipLogout: getBoolean(Input.SkipLogout, false),
     httpProxy: getProxy(),
-    loginAttempts: getInteger(Input.LoginAttempts, 3, 1, 10),
-    loginTimeoutMs: getInteger(Input.LoginTimeout, 60, 1, 600) * 1000,
+    login: getLoginLimits(),
     isolateCredentials: getBoolean(Input.IsolateCredentials, false),
     containerCli: getClis(),
     apiTimeoutMs: getInteger(Input.ApiTimeout, 120, 1, 3600) * 1000,
-    ...getRoles(),
+    roleSettings: getRoleSettings(roleToAssume !== '' || roleLines.trim() !== ''),
   };
+}
+
+/** `login-attempts` and `login-timeout`; the post step reads them alone, for its own limits. */
+export function getLoginLimits(): LoginLimits {
+  return {
+    attempts: getInteger(Input.LoginAttempts, 3, 1, 10),
+    timeoutMs: getInteger(Input.LoginTimeout, 60, 1, 600) * 1000,
+  };
+}
+
+/** Splits a list input on commas and newlines, trims entries and drops empty ones and repeats. */
+export function splitList(raw: string): string[] {
+  const entries = raw
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return [...new Set(entries)];
+}
+
+/** Parses one `registries` entry; throws naming the entry (and where it was) and the forms. */
+export function parseEntry(entry: string, where = `'${Input.Registries}'`): Target {
+  const value = entry
+    .toLowerCase()
+    .replace(/^https:\/\//, '')
+    .replace(/\/$/, '');
+  if (ACCOUNT_ID.test(value)) return { kind: 'account', account: value };
+  if (value === PUBLIC_REGISTRY) return { kind: 'public', region: PUBLIC_REGION, host: value };
+  const parsed = parseHost(value);
+  if (parsed === undefined) {
+    throw new Error(`Invalid registry '${entry}' in ${where}: expected ${ACCEPTED_FORMS}.`);
+  }
+  return { kind: 'host', ...parsed, host: value };
+}
+
+/**
+ * Turns the `registries` entries into targets without repeats. With `registry-type: public` the
+ * entries are ignored and ECR Public is the only target; with no entries the caller's own is.
+ */
+export function parseRegistries(entries: string[], registryType: 'private' | 'public'): Target[] {
+  if (registryType === 'public') return [parseEntry(PUBLIC_REGISTRY)];
+  if (entries.length === 0) return [{ kind: 'default' }];
+  const targets = new Map<string, Target>();
+  for (const target of entries.map((entry) => parseEntry(entry))) {
+    if (!targets.has(targetKey(target))) targets.set(targetKey(target), target);
+  }
+  return [...targets.values()];
+}
+
+/** One line of `registry-roles`. */
+export interface RoleLine {
+  /** The line as written, trimmed, for messages. */
+  line: string;
+  /** The registry it names, as `targetKey` keys it. */
+  key: string;
+  role: string;
+}
+
+/**
+ * Parses `registry-roles`: one `<registry>=<role ARN>` per line, the registry written as in
+ * `registries`. A registry named on two lines fails, naming both.
+ */
+export function parseRegistryRoles(raw: string): RoleLine[] {
+  const lines: RoleLine[] = [];
+  for (const text of raw.split('\n').map((l) => l.trim())) {
+    if (text === '') continue;
+    const equals = text.indexOf('=');
+    const entry = text.slice(0, Math.max(equals, 0)).trim();
+    const role = text.slice(equals + 1).trim();
+    if (equals <= 0 || entry === '' || role === '') {
+      throw new Error(
+        `Invalid line '${text}' in '${Input.RegistryRoles}': expected <registry>=<role ARN>, ` +
+          'such as 111111111111=arn:aws:iam::111111111111:role/ecr-push.',
+      );
+    }
+    const key = targetKey(parseEntry(entry, `'${Input.RegistryRoles}'`));
+    checkRoleArn(role, `role for '${entry}' in '${Input.RegistryRoles}'`);
+    const earlier = lines.find((l) => l.key === key);
+    if (earlier) {
+      throw new Error(
+        `'${Input.RegistryRoles}' names one registry twice: '${earlier.line}' and '${text}'. ` +
+          'Keep one line per registry.',
+      );
+    }
+    lines.push({ line: text, key, role });
+  }
+  return lines;
+}
+
+/**
+ * Gives each target its role: its own `registry-roles` line, else — for a standard host — the
+ * line of its account ID (a host line wins over an account line), else `role-to-assume`. A line
+ * that names none of the targets fails, naming it.
+ */
+export function withRoles(targets: Target[], lines: RoleLine[], fallback: string): Target[] {
+  const keysOf = (target: Target): string[] =>
+    target.kind === 'host' && target.host === standardHost(target.account, target.region)
+      ? [targetKey(target), `account:${target.account}`]
+      : [targetKey(target)];
+  for (const { line, key } of lines) {
+    if (!targets.some((target) => keysOf(target).includes(key))) {
+      throw new Error(
+        `'${Input.RegistryRoles}' line '${line}' names a registry that is not one of ` +
+          `'${Input.Registries}'.`,
+      );
+    }
+  }
+  return targets.map((target) => {
+    const own = keysOf(target)
+      .map((key) => lines.find((l) => l.key === key)?.role)
+      .find(Boolean);
+    const role = own ?? fallback;
+    return role === '' ? target : { ...target, role };
+  });
 }
 
 /** The words a boolean input takes, in any letter case, as YAML 1.1 and the official action read them. */
@@ -127,25 +247,8 @@ function getProxy(): URL | undefined {
   return value === '' ? undefined : parseProxy(value, `'${Input.HttpProxy}'`);
 }
 
-function getRoles(): Pick<Inputs, 'role' | 'registryRoles' | 'roleSettings'> {
-  const arn = core.getInput(Input.RoleToAssume).trim();
-  if (arn !== '') checkRoleArn(arn, `'${Input.RoleToAssume}'`);
-  const registryRoles: Record<string, string> = {};
-  for (const line of core.getInput(Input.RegistryRoles).split('\n')) {
-    if (line.trim() === '') continue;
-    const equals = line.indexOf('=');
-    const entry = line.slice(0, Math.max(equals, 0)).trim();
-    const role = line.slice(equals + 1).trim();
-    if (equals <= 0 || entry === '' || role === '') {
-      throw new Error(
-        `Invalid line '${line.trim()}' in '${Input.RegistryRoles}': expected ` +
-          '<registry>=<role ARN>, such as 111111111111=arn:aws:iam::111111111111:role/ecr-push.',
-      );
-    }
-    checkRoleArn(role, `role for '${entry}' in '${Input.RegistryRoles}'`);
-    registryRoles[entry] = role;
-  }
-  const named = arn !== '' || Object.keys(registryRoles).length > 0;
+/** `named`: a role is named, so the session name is needed (and derived when not given). */
+function getRoleSettings(named: boolean): RoleSettings {
   const sessionName =
     core.getInput(Input.RoleSessionName).trim() || (named ? defaultSessionName() : '');
   if (named && !SESSION_NAME.test(sessionName)) {
@@ -154,12 +257,11 @@ function getRoles(): Pick<Inputs, 'role' | 'registryRoles' | 'roleSettings'> {
         'or any of _+=,.@-.',
     );
   }
-  const roleSettings = {
+  return {
     audience: core.getInput(Input.Audience).trim() || 'sts.amazonaws.com',
     sessionName,
     durationSeconds: getInteger(Input.RoleDurationSeconds, 3600, 900, 43200),
   };
-  return { role: arn === '' ? undefined : { arn, ...roleSettings }, registryRoles, roleSettings };
 }
 
 function checkRoleArn(arn: string, what: string): void {

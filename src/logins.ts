@@ -1,93 +1,103 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as core from '@actions/core';
-import { errorMessage } from './errors.ts';
-import type { Cli, LogoutResult } from './cli.ts';
-import * as containers from './containers.ts';
-import * as docker from './docker.ts';
+import type { Cli } from './cli.ts';
+import { CONFIG_FILE, State } from './constants.ts';
+import { containersAuthFile, containersPlacement } from './containers.ts';
+import type { Credential } from './credential.ts';
+import { makeMarkedDir, mirrorDir } from './dirs.ts';
+import { dockerConfigDir, placementFor, planDocker } from './docker.ts';
 import type { DockerPlan } from './docker.ts';
-import type { RetryPolicy } from './retry.ts';
-import type { Login, Recorder } from './state.ts';
-import type { Stores } from './stores.ts';
+import { errorMessage } from './errors.ts';
+import { readJson, writeJson } from './files.ts';
+import type { Login } from './records.ts';
+import type { Run } from './run.ts';
+import { remove } from './removal.ts';
+import type { Removal } from './removal.ts';
+import { put } from './store.ts';
+import type { Placement } from './store.ts';
 
-/** What every login of a run needs: the CLIs, their stores, docker's rules for its directory. */
-export interface LoginPlan {
+/** What every login of a run needs: the run, the CLIs, and where each CLI keeps credentials. */
+export interface Plan {
+  run: Run;
   clis: Cli[];
-  stores: Stores;
+  /** docker's rules for its config directory, read once; undefined without docker. */
   docker: DockerPlan | undefined;
+  /** The auth file of podman, buildah and skopeo; '' for the CLI's own, unknown one. */
+  containersFile: string;
 }
-
-/** Reads what the logins depend on once, before any API call: a broken config fails here. */
-export async function planLogins(clis: Cli[], stores: Stores, runDir: string): Promise<LoginPlan> {
-  const dockerPlan = clis.includes('docker')
-    ? await docker.planDocker(stores.docker, stores.private, runDir)
-    : undefined;
-  return { clis, stores, docker: dockerPlan };
-}
-
-/** One CLI's login to one registry. */
-export type CliResult = { cli: Cli; output: string; note?: string } | { cli: Cli; error: string };
 
 /**
- * Logs in to `host` with every CLI; `record` hears of each login the moment its credential can
- * land (pending) and when it has, so nothing stored goes unrecorded whatever stops the step.
+ * Reads where each CLI keeps credentials, once, before any API call: a broken docker config
+ * fails here. With `isolate`, a job-private directory takes their place for the rest of the job.
  */
-export async function logInWithAll(
-  host: string,
-  credential: { username: string; password: string },
-  plan: LoginPlan,
-  retry: RetryPolicy,
-  record: Recorder,
-): Promise<CliResult[]> {
-  const { username, password } = credential;
+export async function planLogins(run: Run, clis: Cli[], isolate: boolean): Promise<Plan> {
+  let dockerDir = dockerConfigDir();
+  let containersFile = containersAuthFile();
+  if (isolate) ({ dockerDir, containersFile } = isolateStores(dockerDir, containersFile, clis));
+  const docker = clis.includes('docker') ? await planDocker(dockerDir, isolate) : undefined;
+  return { run, clis, docker, containersFile };
+}
+
+/**
+ * Makes a job-private directory under RUNNER_TEMP, named in the state before anything is written
+ * into it: docker's config.json copied in (settings, credential helpers and earlier logins carry
+ * over), every other entry linked, and — for podman, buildah and skopeo — an auth.json seeded
+ * from the file they use now (unless that is docker's config.json, which they read anyway).
+ * Both are exported to later steps.
+ */
+function isolateStores(source: string, containersSource: string, clis: Cli[]) {
+  const dockerDir = makeMarkedDir('ecr-login-docker-');
+  core.saveState(State.PrivateConfig, dockerDir);
+  mirrorDir(source, dockerDir);
+  const config = path.join(source, CONFIG_FILE);
+  if (fs.existsSync(config)) writeJson(path.join(dockerDir, CONFIG_FILE), readJson(config));
+  core.exportVariable('DOCKER_CONFIG', dockerDir);
+  const containersFile = path.join(dockerDir, 'auth.json');
+  if (clis.some((cli) => cli !== 'docker')) {
+    const seed = containersSource !== path.resolve(config) && fs.existsSync(containersSource);
+    if (seed) writeJson(containersFile, readJson(containersSource));
+    core.exportVariable('REGISTRY_AUTH_FILE', containersFile);
+  }
+  core.info(`Credentials go to a job-private directory: ${dockerDir}`);
+  return { dockerDir, containersFile };
+}
+
+/** One registry's login with one CLI — or, without a CLI, a registry whose token never came. */
+export type Outcome =
+  | { registry: string; cli: Cli; ok: true; credential: Credential; output: string; note?: string }
+  | { registry: string; cli?: Cli; ok: false; error: string };
+
+/** Logs in to one registry with every CLI of the plan, side by side. */
+export function logIn(plan: Plan, credential: Credential): Promise<Outcome[]> {
+  const registry = credential.host;
   return Promise.all(
-    plan.clis.map(async (cli): Promise<CliResult> => {
+    plan.clis.map(async (cli): Promise<Outcome> => {
       try {
-        if (cli === 'docker') {
-          if (plan.docker === undefined) throw new Error('docker was asked for but not planned');
-          const done = await docker.login(host, username, password, plan.docker, retry, record);
-          core.debug(
-            `docker login to ${host}: credential in ${done.login.helper || done.login.file}`,
-          );
-          return { cli, output: done.output, ...(done.note ? { note: done.note } : {}) };
-        }
-        const store = plan.stores.containers;
-        core.debug(`${cli} login to ${host}, credentials in ${store || "the CLI's default file"}`);
-        const output = await containers.login(cli, host, username, password, store, retry, record);
-        return { cli, output };
+        const where = placement(plan, cli, registry);
+        const stored = await put(plan.run, credential, where);
+        return { registry, cli, ok: true, credential, ...stored };
       } catch (error) {
-        return { cli, error: errorMessage(error) };
+        return { registry, cli, ok: false, error: errorMessage(error) };
       }
     }),
   );
 }
 
-/** How a logout went, for which CLI, and whether the login was only pending. */
-export type Logout = LogoutResult & { cli: Cli; pending: boolean };
+function placement(plan: Plan, cli: Cli, host: string): Placement {
+  if (cli !== 'docker') return containersPlacement(cli, plan.containersFile);
+  if (plan.docker === undefined) throw new Error('docker was asked for but not planned');
+  return placementFor(plan.docker, host);
+}
 
-/** Logs out of every recorded login, grouped by CLI and credential file. */
-export async function logOutOfAll(logins: Login[]): Promise<Logout[]> {
-  const groups = new Map<string, { cli: Cli; store: string; logins: Login[] }>();
+/** Removes every recorded login, one credential file after another (CLIs may share one). */
+export async function logOut(run: Run, logins: Login[]): Promise<Removal[]> {
+  const groups = new Map<string, Login[]>();
   for (const login of logins) {
-    const file =
-      login.cli === 'docker' ? (login.file ?? path.join(login.store, 'config.json')) : login.store;
-    const key = JSON.stringify([login.cli, file]);
-    const group = groups.get(key) ?? { cli: login.cli, store: login.store, logins: [] };
-    group.logins.push({ ...login, file });
-    groups.set(key, group);
+    const key = JSON.stringify([login.cli === 'docker', login.file]);
+    groups.set(key, [...(groups.get(key) ?? []), login]);
   }
-  // One group after another: several CLIs may share one credential file.
-  const results: Logout[] = [];
-  for (const { cli, store, logins: group } of groups.values()) {
-    const done =
-      cli === 'docker'
-        ? await docker.logout(group)
-        : await containers.logout(
-            cli,
-            group.map((l) => l.host),
-            store,
-          );
-    const pending = new Set(group.filter((l) => l.pending).map((l) => l.host));
-    results.push(...done.map((result) => ({ ...result, cli, pending: pending.has(result.host) })));
-  }
-  return results;
+  const removals: Removal[] = [];
+  for (const group of groups.values()) removals.push(...(await remove(run, group)));
+  return removals;
 }

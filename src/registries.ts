@@ -1,135 +1,50 @@
-import { PUBLIC_REGION, PUBLIC_REGISTRY } from './constants.ts';
+/*
+ * What a registry is: the kinds of target the inputs name (parsed in inputs.ts), the forms of an
+ * ECR registry host, and how targets get their region and are grouped into API calls.
+ */
 
-/** A registry to log in to, as parsed from the inputs. */
-export type Target =
-  /** The caller's own private registry; its host is the `proxyEndpoint` ECR answers. */
-  | { kind: 'default'; region?: string }
-  /** A private registry named by account ID; its host is the `proxyEndpoint` ECR answers. */
+/** A registry to log in to, as the inputs name it. */
+export type Target = (
+  | /** The caller's own private registry; its host is the `proxyEndpoint` ECR answers. */
+    { kind: 'default'; region?: string }
+    /** A private registry named by account ID; its host is the `proxyEndpoint` ECR answers. */
   | { kind: 'account'; account: string; region?: string }
   /** A private registry named by host; logged in to under exactly that host. */
   | { kind: 'host'; account: string; region: string; host: string }
   /** ECR Public. */
-  | { kind: 'public'; region: string; host: string };
+  | { kind: 'public'; region: string; host: string }
+) & {
+  /** The role (ARN) it is logged in with; the job's credentials when absent. */
+  role?: string;
+};
 
-/** A target whose region is known, and the role (ARN) it is logged in with, if not the job's. */
-export type ResolvedTarget = Target & { region: string; role?: string };
+/** A target whose region is known. */
+export type ResolvedTarget = Target & { region: string };
 
-const ACCOUNT_ID = /^\d{12}$/;
+/** Targets served by one GetAuthorizationToken endpoint, with one identity. */
+export interface Group {
+  region: string;
+  public: boolean;
+  role?: string;
+  targets: ResolvedTarget[];
+}
+
 const REGION = /^[a-z]{2,4}(?:-[a-z0-9]+)*-\d{1,2}$/;
 /** `<account>.dkr.ecr[-fips].<region>.<suffix>` and dual-stack `<account>.dkr-ecr[-fips].<region>.on.aws`. */
 const PRIVATE_HOST =
   /^(\d{12})\.(?:dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|amazonaws\.eu|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)|dkr-ecr(?:-fips)?\.([a-z0-9-]+)\.on\.(?:aws|amazonwebservices\.com\.cn))$/;
-
-const ACCEPTED_FORMS =
-  'a 12-digit AWS account ID, a private registry host such as ' +
-  '123456789012.dkr.ecr.us-east-1.amazonaws.com (or .amazonaws.com.cn, .amazonaws.eu, dkr.ecr-fips, ' +
-  `dual-stack 123456789012.dkr-ecr.us-east-1.on.aws), or ${PUBLIC_REGISTRY}`;
-
-/** Splits a list input on commas and newlines, trims entries and drops empty ones and repeats. */
-export function splitList(raw: string): string[] {
-  const entries = raw
-    .split(/[,\n]/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  return [...new Set(entries)];
-}
 
 /** True when `region` has the shape of an AWS region name such as `eu-west-1`. */
 export function isRegion(region: string): boolean {
   return REGION.test(region);
 }
 
-/** Parses one `registries` entry; throws naming the entry and the accepted forms. */
-export function parseEntry(entry: string): Target {
-  const value = entry
-    .toLowerCase()
-    .replace(/^https:\/\//, '')
-    .replace(/\/$/, '');
-  if (ACCOUNT_ID.test(value)) return { kind: 'account', account: value };
-  if (value === PUBLIC_REGISTRY) return { kind: 'public', region: PUBLIC_REGION, host: value };
-  const match = PRIVATE_HOST.exec(value);
+/** The account and region of an ECR private registry host; undefined for anything else. */
+export function parseHost(host: string): { account: string; region: string } | undefined {
+  const match = PRIVATE_HOST.exec(host);
   const region = match?.[2] ?? match?.[3];
-  if (match?.[1] === undefined || region === undefined || !isRegion(region)) {
-    throw new Error(`Invalid registry '${entry}' in 'registries': expected ${ACCEPTED_FORMS}.`);
-  }
-  return { kind: 'host', account: match[1], region, host: value };
-}
-
-/**
- * Turns the `registries` entries into targets. With `registry-type: public` the entries are
- * ignored and ECR Public is the only target; with no entries the caller's own registry is.
- */
-export function parseRegistries(entries: string[], registryType: 'private' | 'public'): Target[] {
-  if (registryType === 'public') return [parseEntry(PUBLIC_REGISTRY)];
-  if (entries.length === 0) return [{ kind: 'default' }];
-  const targets = entries.map(parseEntry);
-  const seen = new Set<string>();
-  return targets.filter((target) => {
-    const key = targetKey(target);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/** True when some target takes its region from the job rather than from its own name. */
-export function needsRegion(targets: Target[]): boolean {
-  return targets.some((target) => target.region === undefined);
-}
-
-/** Gives every target without a region of its own the job's region, and drops repeats. */
-export function withRegion(targets: Target[], region: string): ResolvedTarget[] {
-  const resolved = targets.map((target) => ({ ...target, region: target.region ?? region }));
-  const hosts = new Set(resolved.flatMap((t) => (t.kind === 'host' ? [t.host] : [])));
-  return resolved.filter(
-    (target) =>
-      target.kind !== 'account' || !hosts.has(standardHost(target.account, target.region)),
-  );
-}
-
-/**
- * Gives each target the role the inputs name for it: its `registry-roles` line, else
- * `role-to-assume`, else none (the job's credentials). A line must name one of the targets, by
- * the entry as `registries` writes it; anything else fails, naming it.
- */
-export function withRoles(
-  targets: ResolvedTarget[],
-  mapping: Record<string, string>,
-  fallback: string | undefined,
-): ResolvedTarget[] {
-  const roles = new Map<string, string>();
-  for (const [entry, role] of Object.entries(mapping)) {
-    let key: string;
-    try {
-      key = targetKey(parseEntry(entry));
-    } catch {
-      throw new Error(
-        `Invalid registry '${entry}' in 'registry-roles': expected ${ACCEPTED_FORMS}.`,
-      );
-    }
-    if (!targets.some((target) => keysOf(target).includes(key))) {
-      throw new Error(
-        `'registry-roles' names '${entry}', which is not one of the registries to log in to.`,
-      );
-    }
-    roles.set(key, role);
-  }
-  return targets.map((target) => {
-    const role =
-      keysOf(target)
-        .map((key) => roles.get(key))
-        .find(Boolean) ?? fallback;
-    return role ? { ...target, role } : target;
-  });
-}
-
-/** The keys a `registry-roles` line may name a target by. */
-function keysOf(target: ResolvedTarget): string[] {
-  const key = targetKey(target);
-  // a standard host also stands for its account ID (withRegion keeps only the host)
-  return target.kind === 'host' && target.host === standardHost(target.account, target.region)
-    ? [key, `account:${target.account}`]
-    : [key];
+  if (match?.[1] === undefined || region === undefined || !isRegion(region)) return undefined;
+  return { account: match[1], region };
 }
 
 /** The standard private registry host of an account in a region, in that region's partition. */
@@ -175,7 +90,51 @@ export function outputSuffix(host: string): string {
   return host.replace(/[^a-zA-Z0-9_]+/g, '_');
 }
 
-function targetKey(target: Target): string {
+/** The key that says two targets are the same registry, before regions are known. */
+export function targetKey(target: Target): string {
   if (target.kind === 'account') return `account:${target.account}`;
   return 'host' in target ? `host:${target.host}` : target.kind;
+}
+
+/** How a target is named in messages while its host is not known yet. */
+export function targetLabel(target: ResolvedTarget): string {
+  if ('host' in target) return target.host;
+  if (target.kind === 'account') return `${target.account} in ${target.region}`;
+  return `the caller's own registry in ${target.region}`;
+}
+
+/** True when some target takes its region from the job rather than from its own name. */
+export function needsRegion(targets: Target[]): boolean {
+  return targets.some((target) => target.region === undefined);
+}
+
+/**
+ * Gives every target without a region of its own the job's region, and drops an account ID
+ * whose registry a host entry names too (the host entry, and its role, stay).
+ */
+export function withRegion(targets: Target[], region: string): ResolvedTarget[] {
+  const resolved = targets.map((target) => ({ ...target, region: target.region ?? region }));
+  const hosts = new Set(resolved.flatMap((t) => (t.kind === 'host' ? [t.host] : [])));
+  return resolved.filter(
+    (target) =>
+      target.kind !== 'account' || !hosts.has(standardHost(target.account, target.region)),
+  );
+}
+
+/** Splits targets into one group per identity and region, and per identity for ECR Public. */
+export function groupByRegion(targets: ResolvedTarget[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const target of targets) {
+    const isPublic = target.kind === 'public';
+    const key = JSON.stringify([target.role ?? '', isPublic ? 'public' : target.region]);
+    const group = groups.get(key) ?? {
+      region: target.region,
+      public: isPublic,
+      ...(target.role ? { role: target.role } : {}),
+      targets: [],
+    };
+    group.targets.push(target);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }

@@ -1,4 +1,4 @@
-/** Retry settings for one registry login. */
+/** Retry settings of the registry logins (the loop is Runner.login's). */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   attempts: number;
@@ -6,8 +6,8 @@ export interface RetryPolicy {
   timeoutMs: number;
   /** Waits between attempts; replaced in tests. */
   sleep?: (ms: number) => Promise<void>;
-  /** Told of each retry before its wait. */
-  onRetry?: (attempt: number, delayMs: number, reason: string) => void;
+  /** Told of each retry before its wait: of the login to `host`, after failed attempt `attempt`. */
+  onRetry?: (host: string, attempt: number, delayMs: number, reason: string) => void;
 }
 
 /** Longest wait between two attempts. */
@@ -27,31 +27,4 @@ export function isTransient(message: string): boolean {
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(1000 * 2 ** (attempt - 1), MAX_BACKOFF_MS);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Runs `attempt` until it succeeds, fails for good, or the attempts run out. `attempt` throws an
- * Error whose message says why; transient ones are retried after a backoff.
- */
-export async function withRetries<T>(
-  policy: RetryPolicy,
-  attempt: (number: number) => Promise<T>,
-): Promise<T> {
-  const sleep = policy.sleep ?? realSleep;
-  for (let number = 1; ; number++) {
-    try {
-      return await attempt(number);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      if (number >= policy.attempts || !isTransient(reason)) {
-        const tries = number > 1 ? ` (after ${number} attempts)` : '';
-        throw new Error(`${reason}${tries}`, { cause: error });
-      }
-      const delay = backoffMs(number);
-      policy.onRetry?.(number, delay, reason);
-      await sleep(delay);
-    }
-  }
 }
