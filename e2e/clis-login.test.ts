@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { lstat, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { authsOf } from './support/ecr-tokens.ts';
-import { readJson, runDirEntries, runSteps, type Steps } from './support/jobs.ts';
+import { loginRecord, readJson, runDirEntries, runSteps, type Steps } from './support/jobs.ts';
 import { logLines as lines } from './support/log.ts';
 import { CONTAINER_CLIS } from './support/prereqs.ts';
 import { runDirState, useWorld } from './support/use-world.ts';
@@ -109,7 +109,7 @@ test('a refused password with podman fails naming podman and the registry, and l
   expect(run.main.state).toEqual(runDirState(run.dirs));
   // podman writes the file itself: its login was recorded before it started, and stays pending.
   expect(run.logins).toEqual([
-    { host: hostBad, cli: 'podman', store: run.dirs.authFile, pending: true },
+    loginRecord(hostBad, 'podman', run.dirs.authFile, WRONG, { pending: true }),
   ]);
   // podman creates no file for a failed login; if one existed it would hold no entry.
   const auths = (run.after.main.authFile as { auths?: object } | undefined)?.auths ?? {};
@@ -190,10 +190,11 @@ test('without REGISTRY_AUTH_FILE or DOCKER_CONFIG podman uses its own default, $
   expect(run.after.main.authFile).toBeUndefined();
   expect(run.after.main.config).toBeUndefined();
   expect(run.main.exportedEnv).toEqual({});
-  // The action records '' (the CLI's own choice), never a path it guessed.
+  // The file the CLIs' own rule names, recorded before podman started and once it had landed.
+  const xdgFile = join(run.dirs.xdg, 'containers', 'auth.json');
   expect(run.logins).toEqual([
-    { host: hostA, cli: 'podman', store: '', pending: true },
-    { host: hostA, cli: 'podman', store: '' },
+    loginRecord(hostA, 'podman', xdgFile, PASSWORD_A, { pending: true }),
+    loginRecord(hostA, 'podman', xdgFile, PASSWORD_A),
   ]);
   expect(lines(run.post)).toEqual([`Logged out of ${hostA} (podman)`]);
   expect(run.postExecs.map((e) => [e.args, e.code])).toEqual([[['podman', 'logout', hostA], 0]]);
@@ -251,7 +252,12 @@ test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP
   });
   const relative = privateDir.slice(run.dirs.runnerTemp.length + 1);
   expect(run.after.main.temp).toEqual(
-    [relative, `${relative}/auth.json`, ...runDirEntries(run.main)].sort(),
+    [
+      relative,
+      `${relative}/.ecr-login-action`,
+      `${relative}/auth.json`,
+      ...runDirEntries(run.main),
+    ].sort(),
   );
   expect(privateAuth).toEqual({
     auths: {

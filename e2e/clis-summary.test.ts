@@ -87,3 +87,17 @@ test('every login refused: no table, and the count of failures', async () => {
   );
   expectNothingSecret(run);
 }, 90_000);
+
+test('a job summary that cannot be written is a warning: the logins and outputs stand', async () => {
+  const run = await runSteps(world, {
+    inputs: { registries: A, region: REGION },
+    unwritableSummary: true,
+  });
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
+  expect(run.main.log).toMatch(
+    /^Warning: The job summary could not be written: Unable to access summary file: '.*'/m,
+  );
+  expect(run.main.outputs.registry).toBe(hostA);
+  expect(run.logins.map((l) => l.host)).toEqual([hostA]);
+  expectNothingSecret(run);
+});

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { makeCredentialHelper } from './support/cred-helper.ts';
 import { authsOf } from './support/ecr-tokens.ts';
 import { docker, dockerCanRead, pushImage } from './support/images.ts';
-import { type Job, readJson, runDirEntries, runMain } from './support/jobs.ts';
+import { type Job, loginRecord, readJson, runDirEntries, runMain } from './support/jobs.ts';
 import { errorsOf, logLines } from './support/log.ts';
 import { which } from './support/prereqs.ts';
+import { makeTempDir } from './support/proc.ts';
 import { runDirState, useWorld } from './support/use-world.ts';
 
 const REGION = 'eu-west-1';
@@ -67,6 +68,36 @@ test('a current docker context: the logins work through it and it stays current'
   expect(afterPost.docker).toEqual(job.afterMain.docker);
 }, 60_000);
 
+test.each([false, true])(
+  'a relative DOCKER_CONFIG with a current context (isolate-credentials: %s): the logins work, and later steps keep the context',
+  async (isolate) => {
+    const workspace = world.add(await makeTempDir('e2e-workspace')).path;
+    const config = join(workspace, 'ci-docker');
+    await mkdir(config);
+    await dockerOk(config, 'context create ci --docker host=unix:///nonexistent.sock'.split(' '));
+    await dockerOk(config, ['context', 'use', 'ci']);
+    const job = await runMain(world, {
+      inputs: { ...inputs(2), 'isolate-credentials': String(isolate) },
+      cwd: workspace,
+      env: { DOCKER_CONFIG: 'ci-docker' }, // as a workflow writes it, from GITHUB_WORKSPACE
+    });
+    expect(errorsOf(job.main)).toEqual([]);
+    expect(job.main.mainExit).toBe(0);
+    // What later steps use: the private directory when isolated, else the relative one.
+    const later = isolate ? (job.main.exportedEnv.DOCKER_CONFIG ?? '') : config;
+    expect(later).not.toBe('');
+    const read = () =>
+      Promise.all(hosts.slice(0, 2).map((h) => dockerCanRead(later, h, REPO, TAG, world.env)));
+    expect(await read()).toEqual([true, true]);
+    expect(await dockerOk(later, ['context', 'show'])).toBe('ci\n');
+    expect(await dockerOk(later, ['context', 'inspect', '--format', '{{.Name}}'])).toBe('ci\n');
+    expect((await job.runPost()).postExit).toBe(0);
+    expect(await read()).toEqual([false, false]);
+    expect(await dockerOk(config, ['context', 'show'])).toBe('ci\n');
+  },
+  60_000,
+);
+
 test('one host of five through credHelpers: its secret in the helper, the others in the file', async () => {
   const helper = world.add(await makeCredentialHelper('fake'));
   const third = hosts[2] ?? '';
@@ -119,7 +150,7 @@ test('a symlinked config.json: written through the link, its mode kept, the link
 }, 60_000);
 
 test("docker's default store refusing ECR-sized tokens: the file keeps them, later logins still go to the store", async () => {
-  const store = world.add(await makeCredentialHelper('secretservice', 2560));
+  const store = world.add(await makeCredentialHelper('secretservice', { maxSecret: 2560 }));
   const job = await runMain(world, { inputs: inputs(2), path: [store.binDir] });
   expect(which('pass', job.env.PATH)).toBeUndefined(); // else docker would pick pass
   const file = join(job.dirs.dockerConfig, 'config.json');
@@ -170,7 +201,7 @@ test('a config.json that is not JSON: the step fails naming it before any API ca
 }, 60_000);
 
 test('a credsStore that refuses the token: the login fails naming it and the way out; nothing changes', async () => {
-  const store = world.add(await makeCredentialHelper('secretservice', 2560));
+  const store = world.add(await makeCredentialHelper('secretservice', { maxSecret: 2560 }));
   const config = '{"credsStore": "secretservice"}\n';
   const job = await runMain(world, {
     inputs: inputs(1),
@@ -190,15 +221,10 @@ test('a credsStore that refuses the token: the login fails naming it and the way
   expect(job.main.state).toEqual(runDirState(job.dirs));
   // recorded before docker started, as every login through a helper is; never confirmed
   expect(job.logins).toEqual([
-    {
-      host,
-      cli: 'docker',
-      store: job.dirs.dockerConfig,
-      file,
+    loginRecord(host, 'docker', file, PASSWORDS[0] ?? '', {
       helper: 'secretservice',
-      pinned: false,
       pending: true,
-    },
+    }),
   ]);
   expect(job.afterMain.temp).toEqual(runDirEntries(job.main));
   expect(await canRead(job, [host])).toEqual([false]);

@@ -1,7 +1,7 @@
 // One registry: login and logout, skip-logout, mask-password false.
 import { beforeAll, expect, test } from '@jest/globals';
 import { authsOf, encodeToken } from './support/ecr-tokens.ts';
-import { runDirEntries, runSteps } from './support/jobs.ts';
+import { loginRecord, runDirEntries, runSteps } from './support/jobs.ts';
 import { loginBlock, logLines, logoutLine } from './support/log.ts';
 import { expectHygiene, runDirState, useWorld } from './support/use-world.ts';
 
@@ -43,14 +43,7 @@ test('logs in to one registry, sets the outputs, and the post step logs out', as
   expect(main.state).toEqual(runDirState(steps.dirs));
   expect(steps.after.main.temp).toEqual(runDirEntries(main));
   expect(steps.logins).toEqual([
-    {
-      host,
-      cli: 'docker',
-      store: steps.dirs.dockerConfig,
-      file: `${steps.dirs.dockerConfig}/config.json`,
-      helper: '',
-      pinned: false,
-    },
+    loginRecord(host, 'docker', `${steps.dirs.dockerConfig}/config.json`, PASSWORD),
   ]);
   expect(steps.after.post?.temp).toEqual([]);
   expect(logLines(main)).toEqual([...loginBlock(host, REGION, expiresAt)]);

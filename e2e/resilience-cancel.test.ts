@@ -1,19 +1,12 @@
 // A cancelled or killed main step: the logins that landed are logged out by the post step, the
 // CLIs still running are stopped, and no file of the job keeps a registry password.
 import { afterEach, beforeAll, expect, test } from '@jest/globals';
-import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { startBlackHole } from './support/blackhole.ts';
 import { authsOf } from './support/ecr-tokens.ts';
 import { dockerCanRead, pushImage } from './support/images.ts';
 import { runDirEntries, runSteps, type RunDirs } from './support/jobs.ts';
-import {
-  filesHolding,
-  killAll,
-  markedProcesses,
-  recordsIn,
-  runDirsIn,
-} from './support/leftovers.ts';
+import { filesHolding, killAll, processesOf, recordsIn, runDirsIn } from './support/leftovers.ts';
 import { logLines, logoutLine } from './support/log.ts';
 import { cancelStep, waitUntil } from './support/proc.ts';
 import { expectHygiene, runDirState, useWorld } from './support/use-world.ts';
@@ -57,14 +50,14 @@ beforeAll(async () => {
 /** Runs a test looked at: whatever happened, no process of theirs outlives the test. */
 const runs = new Set<string>();
 afterEach(() => {
-  for (const runDir of runs) killAll(markedProcesses(runDir));
+  for (const runDir of runs) killAll(processesOf(runDir));
   runs.clear();
 });
 
 /** The docker logins still running for `runDir`, by host, sorted. */
 const runningLogins = (runDir: string): string[] => {
   runs.add(runDir);
-  return markedProcesses(runDir)
+  return processesOf(runDir)
     .flatMap((p) => (p.args[1] === 'login' ? [p.args.at(-1) ?? ''] : []))
     .sort();
 };
@@ -153,22 +146,24 @@ test('cancelled as the runner does while logins hang: main stops at once, the po
 }, 60_000);
 
 test('main killed (SIGKILL) while logins hang: the post step stops the orphaned CLIs, deletes the interrupted write, logs out of what landed', async () => {
-  let killed: ChildProcess | undefined;
   let runDir = '';
   let planted = '';
+  let mainPid = 0;
   const checks: Record<string, unknown> = {};
   const steps = await runSteps(world, {
     inputs,
     timeoutMs: 30_000,
     whileMain: async (step, dirs) => {
       runDir = await untilLoginsHang(dirs);
-      killed = step;
+      mainPid = step.pid ?? 0;
       step.kill('SIGKILL');
     },
     afterMain: async (_main, dirs) => {
       // What a kill between the write of config.json's new content and its rename leaves.
       const file = (await recordsIn(dirs.runnerTemp))[0]?.file ?? '';
-      planted = `${file}.ecr-login-${String(killed?.pid)}-1.tmp`;
+      // This run's temporary files are named by its run directory's suffix and the writer's PID.
+      const tag = runDir.slice(runDir.lastIndexOf('-') + 1);
+      planted = `${file}.ecr-login-${tag}-${String(mainPid)}-1.tmp`;
       await writeFile(planted, JSON.stringify(authsOf(logins), null, '\t'), { mode: 0o600 });
       checks.afterMain = await whatIsLeft(runDir, dirs);
     },

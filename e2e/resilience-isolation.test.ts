@@ -95,7 +95,13 @@ describe('isolate-credentials', () => {
     const name = basename(dir);
     const plugins = [`${name}/cli-plugins`, `${name}/cli-plugins/${PLUGIN}`];
     expect(job.afterMain.temp).toEqual(
-      [name, ...plugins, `${name}/config.json`, ...runDirEntries(main)].sort(),
+      [
+        name,
+        `${name}/.ecr-login-action`,
+        ...plugins,
+        `${name}/config.json`,
+        ...runDirEntries(main),
+      ].sort(),
     );
     expect(await readJson(join(dir, 'config.json'))).toEqual(privateConfig(0));
     expect((await stat(join(dir, 'config.json'))).mode & 0o777).toBe(0o600);

@@ -19,7 +19,10 @@ export interface ActionMetadata {
 }
 
 /** Reads `<dir>/action.yml` (the repository root by default). */
-export async function loadAction(dir: string = REPO_ROOT): Promise<ActionMetadata> {
+/** The action's metadata; E2E_ACTION_DIR runs another checkout's action.yml and dist/. */
+export async function loadAction(
+  dir: string = process.env.E2E_ACTION_DIR || REPO_ROOT,
+): Promise<ActionMetadata> {
   const doc = parse(await readFile(resolve(dir, 'action.yml'), 'utf8')) as Partial<ActionMetadata>;
   if (!doc.runs?.main || !doc.runs.using.startsWith('node')) {
     throw new Error(`${dir}/action.yml is not a node action`);

@@ -4,12 +4,14 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
 import { makeTempDir } from './proc.ts';
+import { sha256Hex } from './sha256.ts';
 import { runAction, runnerPath, type ActionRun } from './runner.ts';
 import type { World } from './world.ts';
 
 /** Workflow commands of the exec trace (exec-trace.ts, which must not be imported: it traces). */
 const EXEC_COMMAND = 'e2e-exec';
 const EXIT_COMMAND = 'e2e-exit';
+const GONE_COMMAND = 'e2e-gone';
 
 /** One job's own directories: nothing is shared between jobs or with the machine. */
 export interface RunDirs {
@@ -37,6 +39,10 @@ export interface StepOptions {
   unset?: string[];
   /** More values that must never reach the log unmasked. */
   secrets?: string[];
+  /** The steps' working directory (GITHUB_WORKSPACE); a fresh one when omitted. */
+  cwd?: string;
+  /** GITHUB_STEP_SUMMARY names a file the step cannot write (its directory does not exist). */
+  unwritableSummary?: boolean;
   /** Prepares the job's directories before the main step (config.json, contexts, ...). */
   seed?: (dirs: RunDirs) => Promise<unknown>;
   debug?: boolean;
@@ -63,11 +69,27 @@ export interface Snapshot {
 export interface LoginRecord {
   host: string;
   cli: string;
-  store: string;
-  file?: string;
-  helper?: string;
-  pinned?: boolean;
-  pending?: boolean;
+  file: string;
+  helper: string;
+  pinned: boolean;
+  pending: boolean;
+  /** SHA-256 of the password, in hex. */
+  fingerprint: string;
+}
+
+/**
+ * The record of a login of `cli` to `host` with `password`, kept in `file` (docker: in the file
+ * itself, unless `more` says otherwise), as the main step writes it once the login has landed.
+ */
+export function loginRecord(
+  host: string,
+  cli: string,
+  file: string,
+  password: string,
+  more: Partial<LoginRecord> = {},
+): LoginRecord {
+  const fingerprint = sha256Hex(password);
+  return { host, cli, file, helper: '', pinned: false, pending: false, fingerprint, ...more };
 }
 
 /** A job whose main step has run; its post step is still to come. */
@@ -124,12 +146,11 @@ export async function runMain(world: World, opts: StepOptions = {}): Promise<Job
     ...opts.env,
   };
   for (const name of opts.unset ?? []) Reflect.deleteProperty(env, name);
-  const actionDir = process.env.E2E_ACTION_DIR;
   const base = {
-    // E2E_ACTION_DIR runs another checkout's action.yml and dist/ (e.g. a deliberately broken build).
-    ...(actionDir ? { actionDir } : {}),
     ...(opts.debug ? { debug: true } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.unwritableSummary ? { unwritableSummary: true } : {}),
     secrets: [...world.secrets, ...(opts.secrets ?? [])],
   };
   const snapshot = async (): Promise<Snapshot> => ({
@@ -161,9 +182,11 @@ export async function runMain(world: World, opts: StepOptions = {}): Promise<Job
   return {
     ...{ dirs, env, main, snapshot, afterMain: await snapshot(), cleanup: tmp.cleanup },
     logins: records.split('\n').flatMap((line) => (line ? [JSON.parse(line) as LoginRecord] : [])),
+    // The runner gives the post step the same inputs as the main step.
     runPost: () =>
       runAction({
         ...base,
+        inputs: opts.inputs ?? {},
         env: { ...env, ...main.exportedEnv },
         phases: 'post',
         state: main.state,
@@ -216,8 +239,9 @@ export async function runSteps(world: World, opts: RunStepsOptions = {}): Promis
 /** What RUNNER_TEMP holds after a main step that recorded logins: its run directory alone. */
 export function runDirEntries(main: ActionRun): string[] {
   const name = basename(main.state['run-dir'] ?? '');
-  // the records, and the mark of a main step that ended by itself
-  return [name, `${name}/ended`, `${name}/logins.jsonl`];
+  // the action's mark, the records, and the mark of a main step that ended by itself
+  const entries = ['.ecr-login-action', 'ended', 'logins.jsonl', 'processes.jsonl'];
+  return [name, ...entries.map((entry) => `${name}/${entry}`)];
 }
 
 /** One process the action started, as the exec trace saw it. */
@@ -227,7 +251,10 @@ export interface Exec {
   stderr: string;
   /** Index of its start in the step's workflow commands (to order it against ::add-mask::). */
   position: number;
-  /** Index of its end there; undefined while it had not ended when the step did. */
+  /**
+   * Index there of the moment the process exited (its pipes may close later); undefined while
+   * it had not ended when the step did.
+   */
   ended: number | undefined;
 }
 
@@ -236,7 +263,7 @@ export function execsOf(run: ActionRun): Exec[] {
   const execs = new Map<number | null, Exec>();
   const list: Exec[] = [];
   run.commands.forEach((command, position) => {
-    if (command.name !== EXEC_COMMAND && command.name !== EXIT_COMMAND) return;
+    if (![EXEC_COMMAND, GONE_COMMAND, EXIT_COMMAND].includes(command.name)) return;
     const data = JSON.parse(command.message) as {
       pid: number | null;
       args?: string[];
@@ -249,10 +276,13 @@ export function execsOf(run: ActionRun): Exec[] {
       };
       execs.set(data.pid, exec);
       list.push(exec);
+    } else if (command.name === GONE_COMMAND) {
+      const exec = execs.get(data.pid);
+      if (exec) exec.ended = position;
     } else {
       const exec = execs.get(data.pid);
-      if (exec)
-        Object.assign(exec, { code: data.code, stderr: data.stderr ?? '', ended: position });
+      if (exec) Object.assign(exec, { code: data.code, stderr: data.stderr ?? '' });
+      if (exec && exec.ended === undefined) exec.ended = position;
     }
   });
   return list;

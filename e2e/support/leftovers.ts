@@ -5,9 +5,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoginRecord } from './jobs.ts';
 
-/** Every process the main step starts carries this in its environment, naming the run directory. */
-export const RUN_MARKER = 'ECR_LOGIN_ACTION_RUN';
-
 /**
  * Every regular file under `roots` (symbolic links not followed) whose bytes contain one of
  * `secrets`, sorted; [] when none does.
@@ -27,15 +24,18 @@ export async function filesHolding(roots: string[], secrets: string[]): Promise<
   return found.sort();
 }
 
-/** A live process whose environment carries the marker of a run. */
-export interface MarkedProcess {
+/** A live process of a run. */
+export interface RunProcess {
   pid: number;
   args: string[];
 }
 
-/** The live (not zombie) processes whose environment names `runDir` as their run (Linux /proc). */
-export function markedProcesses(runDir: string): MarkedProcess[] {
-  const entry = `${RUN_MARKER}=${runDir}`;
+/**
+ * The live (not zombie) processes whose environment points into `runDir` — a docker login's
+ * DOCKER_CONFIG is a staging directory there (Linux /proc). The test looks; the action never does.
+ */
+export function processesOf(runDir: string): RunProcess[] {
+  const inside = `=${runDir}/`;
   const read = (pid: string, file: string) => {
     try {
       return readFileSync(`/proc/${pid}/${file}`, 'latin1');
@@ -45,13 +45,17 @@ export function markedProcesses(runDir: string): MarkedProcess[] {
   };
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => read(pid, 'environ').split('\0').includes(entry))
+    .filter((pid) =>
+      read(pid, 'environ')
+        .split('\0')
+        .some((e) => e.includes(inside)),
+    )
     .filter((pid) => !/^\d+ \(.*\) [ZX]/s.test(read(pid, 'stat')))
     .map((pid) => ({ pid: Number(pid), args: read(pid, 'cmdline').split('\0').slice(0, -1) }));
 }
 
 /** Kills what is left of `processes` (SIGKILL), so that no test leaves a process behind. */
-export function killAll(processes: MarkedProcess[]): void {
+export function killAll(processes: RunProcess[]): void {
   for (const { pid } of processes) {
     try {
       process.kill(pid, 'SIGKILL');

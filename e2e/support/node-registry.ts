@@ -1,6 +1,7 @@
 // A registry in Node for runners without docker-registry (GitHub's Windows and macOS images):
 // plain HTTP on 127.0.0.1 (docker treats 127.0.0.0/8 as insecure), HTTP Basic auth for AWS and
-// one password, the login flow docker follows (GET /v2/: 401 with a challenge, then 200), and
+// its passwords (one, or a set a test changes, as ECR accepts every token still valid), the
+// login flow docker follows (GET /v2/: 401 with a challenge, then 200), and
 // one image manifest, demo:1, for `docker manifest inspect`.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -22,12 +23,19 @@ const MANIFEST = JSON.stringify({
 });
 const MANIFEST_DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`;
 
-/** Starts it on `port` (0: any free one). */
-export async function startNodeRegistry(password: string, port = 0): Promise<TestRegistry> {
-  const expected = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
+/**
+ * Starts it on `port` (0: any free one). `accepted`: the passwords it takes, `password` alone
+ * when omitted; the test may change the set while it runs.
+ */
+export async function startNodeRegistry(
+  password: string,
+  port = 0,
+  accepted: Set<string> = new Set([password]),
+): Promise<TestRegistry> {
+  const basic = (secret: string) => `Basic ${Buffer.from(`AWS:${secret}`).toString('base64')}`;
   const server = http.createServer((req, res) => {
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
-    if (req.headers.authorization !== expected) {
+    if (![...accepted].some((secret) => req.headers.authorization === basic(secret))) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="node-registry"' }).end();
       return;
     }

@@ -21,6 +21,8 @@ export interface RunActionOptions {
   /** Values that must never reach the log unmasked. */
   secrets?: string[];
   timeoutMs?: number;
+  /** GITHUB_STEP_SUMMARY names a file in a directory that does not exist. */
+  unwritableSummary?: boolean;
   /** Gets each step's process as soon as it is started (to signal it). */
   onSpawn?: (child: ChildProcess, phase: Phase) => void;
 }
@@ -99,6 +101,9 @@ export async function runAction(opts: RunActionOptions = {}): Promise<ActionRun>
         FILES.map((f) => [`GITHUB_${f}`, join(tmp.path, `${f.toLowerCase()}-${String(step)}`)]),
       );
       await Promise.all(Object.values(paths).map((p) => writeFile(p, '')));
+      if (opts.unwritableSummary) {
+        paths.GITHUB_STEP_SUMMARY = join(tmp.path, 'no-such-directory', 'summary.md');
+      }
       const stepEnv = { ...env, ...files.exportedEnv, ...extra, ...paths };
       stepEnv.PATH = [...addedPath, env.PATH].join(delimiter);
       const result = await runStep(
@@ -110,7 +115,8 @@ export async function runAction(opts: RunActionOptions = {}): Promise<ActionRun>
         (child) => opts.onSpawn?.(child, phase),
       );
       for (const { stream, text } of result.lines) logs.line(phase, stream, text);
-      const read = (f: (typeof FILES)[number]) => readFile(paths[`GITHUB_${f}`] ?? '', 'utf8');
+      const read = (f: (typeof FILES)[number]) =>
+        readFile(paths[`GITHUB_${f}`] ?? '', 'utf8').catch(() => '');
       const [output, state, exported, path, stepSummary] = await Promise.all(FILES.map(read));
       for (const [label, text] of [
         ['GITHUB_ENV', exported],

@@ -19,9 +19,34 @@ const deprecated = (name: string) =>
   'using Environment Files. For more information see: https://github.blog/changelog/' +
   '2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/';
 
+/** The older form the runner still reads anywhere in a line: `##[name key=value;…]data`. */
+const LEGACY_RE = /##\[([A-Za-z][\w-]*)(?: ([^\]]*))?\](.*)$/;
+const LEGACY_NAMES = new Set([
+  'add-mask',
+  'set-output',
+  'save-state',
+  'set-env',
+  'add-path',
+  'warning',
+  'error',
+  'debug',
+  'stop-commands',
+  'group',
+  'endgroup',
+]);
+
 export function parseCommand(line: string): Omit<WorkflowCommand, 'phase' | 'stream'> | undefined {
   const m = COMMAND_RE.exec(line.trimStart());
-  if (!m) return undefined;
+  if (!m) {
+    const legacy = LEGACY_RE.exec(line);
+    if (!legacy || !LEGACY_NAMES.has(legacy[1] ?? '')) return undefined;
+    const properties: Record<string, string> = {};
+    for (const pair of (legacy[2] ?? '').split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) properties[pair.slice(0, eq)] = unescapeData(pair.slice(eq + 1));
+    }
+    return { name: legacy[1] ?? '', properties, message: unescapeData(legacy[3] ?? '') };
+  }
   const properties: Record<string, string> = {};
   for (const pair of (m[2] ?? '').split(',')) {
     const eq = pair.indexOf('=');
