@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 import * as exec from '../__fixtures__/command.ts';
+import { authOf, credential, endJob, loginOf, readJson, startJob } from '../__fixtures__/job.ts';
 import type { Cli } from '../src/cli.ts';
 import type { Login } from '../src/records.ts';
 
@@ -19,12 +18,9 @@ const [A, B, C, D, E] = [1, 2, 3, 4, 5].map(host) as [string, string, string, st
 let root: string;
 let temp: string;
 let dockerDir: string;
-const savedEnv = { ...process.env };
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-const authOf = (password: string) => ({ auth: Buffer.from(`AWS:${password}`).toString('base64') });
 const configFile = (): string => path.join(dockerDir, 'config.json');
-const readConfig = (): unknown => JSON.parse(fs.readFileSync(configFile(), 'utf8'));
+const readConfig = (): unknown => readJson(configFile());
 const writeConfig = (value: object): void => {
   fs.writeFileSync(configFile(), JSON.stringify(value));
 };
@@ -35,13 +31,7 @@ async function mainStep(hosts: string[], options: { clis?: Cli[]; isolate?: bool
   const plan = await planLogins(run, options.clis ?? ['docker'], options.isolate ?? false);
   for (const h of hosts) {
     exec.passwords[h] = `pw-${h}`;
-    const outcomes = await logIn(plan, {
-      host: h,
-      region: 'eu-west-1',
-      username: 'AWS',
-      password: `pw-${h}`,
-      expiresAt: new Date('2030-01-01T00:00:00Z'),
-    });
+    const outcomes = await logIn(plan, credential(h, `pw-${h}`));
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
   }
   return run;
@@ -54,33 +44,15 @@ function betweenSteps(): void {
   exec.calls.length = 0;
 }
 /** A login the main step recorded without seeing it through. */
-const interrupted = (h: string, helper: string): Login => ({
-  host: h,
-  cli: 'docker',
-  file: configFile(),
-  helper,
-  pinned: false,
-  pending: true,
-  fingerprint: sha256(`pw-${h}`),
-});
+const interrupted = (h: string, helper: string): Login =>
+  loginOf(h, configFile(), `pw-${h}`, { helper, pending: true });
 
 beforeEach(() => {
   core.reset();
   exec.reset();
-  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cleanup-test-')));
-  temp = path.join(root, 'temp');
-  dockerDir = path.join(root, 'docker');
-  for (const dir of [temp, dockerDir, path.join(root, 'bin')]) fs.mkdirSync(dir);
-  process.env.RUNNER_TEMP = temp;
-  process.env.DOCKER_CONFIG = dockerDir;
-  // no credential helper on PATH: docker would detect no default store
-  process.env.PATH = path.join(root, 'bin');
-  delete process.env.REGISTRY_AUTH_FILE;
+  ({ root, temp, dockerDir } = startJob());
 });
-afterEach(() => {
-  process.env = { ...savedEnv };
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(endJob);
 
 describe('logging out', () => {
   test('removes exactly the recorded logins, saying how each went, and deletes the run', async () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { containersAuthFile, containersEnv, containersPlacement } from '../src/containers.ts';
+import { containersAuthFile, containersPlacement } from '../src/containers.ts';
 import type { Host } from '../src/containers.ts';
 
 describe('containersAuthFile: the auth file podman, buildah and skopeo choose', () => {
@@ -73,17 +73,5 @@ describe('containersPlacement', () => {
       file: path.join(dir, 'shared.json'),
     });
     expect(containersPlacement('skopeo', '')).toEqual({ cli: 'skopeo', file: '' });
-  });
-});
-
-describe('containersEnv', () => {
-  test('names the file in REGISTRY_AUTH_FILE, keeping the rest of the environment', () => {
-    const env = containersEnv('/a/auth.json');
-    expect(env).toEqual({ ...process.env, REGISTRY_AUTH_FILE: '/a/auth.json' });
-    expect(env).not.toBe(process.env);
-  });
-
-  test("leaves the environment as it is for the CLI's own file", () => {
-    expect(containersEnv('')).toBe(process.env);
   });
 });

@@ -15,7 +15,6 @@ import type {
   FinalizeHandlerArguments,
   FinalizeRequestMiddleware,
   MiddlewareStack,
-  RelativeMiddlewareOptions,
 } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as core from '../__fixtures__/core.ts';
@@ -88,6 +87,9 @@ function privateGroup(region: string, targets: ResolvedTarget[]): Group {
   return { region, public: false, targets };
 }
 
+/** The caller's own registry in us-east-1. */
+const ownGroup = (): Group => privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]);
+
 function publicGroup(): Group {
   return {
     region: 'us-east-1',
@@ -130,25 +132,24 @@ function awsServiceError(name: string, message: string, attempts?: number): Erro
 }
 
 describe('resolveRegion', () => {
-  test('the input wins over the environment', async () => {
-    process.env.AWS_REGION = 'eu-west-1';
-    process.env.AWS_DEFAULT_REGION = 'eu-west-2';
-    await expect(resolveRegion('ap-south-1')).resolves.toBe('ap-south-1');
-  });
-
-  test('without an input, AWS_REGION wins over AWS_DEFAULT_REGION', async () => {
-    process.env.AWS_REGION = 'eu-west-1';
-    process.env.AWS_DEFAULT_REGION = 'eu-west-2';
-    await expect(resolveRegion(undefined)).resolves.toBe('eu-west-1');
-  });
-
-  test.each<[string, string | undefined]>([
-    ['unset', undefined],
-    ['empty', ''],
-  ])('with AWS_REGION %s, AWS_DEFAULT_REGION is used', async (_name, awsRegion) => {
-    if (awsRegion !== undefined) process.env.AWS_REGION = awsRegion;
-    process.env.AWS_DEFAULT_REGION = 'eu-west-2';
-    await expect(resolveRegion(undefined)).resolves.toBe('eu-west-2');
+  test.each<[string, string | undefined, NodeJS.ProcessEnv, string]>([
+    [
+      'the input wins over the environment',
+      'ap-south-1',
+      { AWS_REGION: 'eu-west-1' },
+      'ap-south-1',
+    ],
+    [
+      'AWS_REGION wins over AWS_DEFAULT_REGION',
+      undefined,
+      { AWS_REGION: 'eu-west-1' },
+      'eu-west-1',
+    ],
+    ['AWS_DEFAULT_REGION without AWS_REGION', undefined, {}, 'eu-west-2'],
+    ['AWS_DEFAULT_REGION with an empty AWS_REGION', undefined, { AWS_REGION: '' }, 'eu-west-2'],
+  ])('%s', async (_name, input, env, expected) => {
+    Object.assign(process.env, { AWS_DEFAULT_REGION: 'eu-west-2' }, env);
+    await expect(resolveRegion(input)).resolves.toBe(expected);
   });
 
   test('without input or variables, the region of the shared config profile is used', async () => {
@@ -211,37 +212,25 @@ describe('clientConfig', () => {
 describe('logRetries', () => {
   type Args = FinalizeHandlerArguments<object>;
 
-  /** Registers logRetries on a stand-in client; returns the middleware and where it went. */
-  function register(maxAttempts: number): {
-    middleware: FinalizeRequestMiddleware<object, object>;
-    options: RelativeMiddlewareOptions;
-  } {
-    const added: [FinalizeRequestMiddleware<object, object>, RelativeMiddlewareOptions][] = [];
+  /**
+   * Registers logRetries on a stand-in client; returns the middleware and its watch. (That it
+   * sits after the SDK's retryMiddleware: the client tests of fetchCredentials.)
+   */
+  function register(maxAttempts: number) {
+    const added: FinalizeRequestMiddleware<object, object>[] = [];
     const middlewareStack = {
-      addRelativeTo: (
-        middleware: FinalizeRequestMiddleware<object, object>,
-        options: RelativeMiddlewareOptions,
-      ) => {
-        added.push([middleware, options]);
+      addRelativeTo: (middleware: FinalizeRequestMiddleware<object, object>) => {
+        added.push(middleware);
       },
     } as unknown as MiddlewareStack<object, object>;
-    logRetries(
+    const watch = logRetries(
       { config: { maxAttempts: () => Promise.resolve(maxAttempts) }, middlewareStack },
       'GetAuthorizationToken in eu-west-1',
     );
-    expect(added).toHaveLength(1);
-    const [middleware, options] = added[0] ?? [];
-    if (middleware === undefined || options === undefined) throw new Error('nothing was added');
-    return { middleware, options };
+    const [middleware] = added;
+    if (added.length !== 1 || middleware === undefined) throw new Error('not added once');
+    return { middleware, watch };
   }
-
-  test('sits inside the SDK retry loop', () => {
-    expect(register(3).options).toEqual({
-      relation: 'after',
-      toMiddleware: 'retryMiddleware',
-      name: 'logRetries',
-    });
-  });
 
   test('logs each retry with its number and the error before it, and passes errors on', async () => {
     const throttled = awsServiceError('ThrottlingException', 'slow down');
@@ -273,36 +262,19 @@ describe('logRetries', () => {
   });
 
   test('watches where the calls go and how many attempts the longest took', async () => {
-    const stack = { added: [] as FinalizeRequestMiddleware<object, object>[] };
-    const middlewareStack = {
-      addRelativeTo: (middleware: FinalizeRequestMiddleware<object, object>) => {
-        stack.added.push(middleware);
-      },
-    } as unknown as MiddlewareStack<object, object>;
-    const watch = logRetries(
-      { config: { maxAttempts: () => Promise.resolve(3) }, middlewareStack },
-      'GetAuthorizationToken in eu-west-1',
-    );
+    const { middleware, watch } = register(3);
     expect(watch).toEqual({ endpoint: undefined, attempts: 0 });
     const next = jest
       .fn<FinalizeHandler<object, object>>()
       .mockRejectedValueOnce(new Error('once'))
       .mockResolvedValue({ output: {}, response: {} });
-    const handler = stack.added[0]?.(next, {});
+    const handler = middleware(next, {});
     const request = { protocol: 'https:', hostname: 'api.ecr.eu-west-1.amazonaws.com' };
-    await expect(handler?.({ input: {}, request })).rejects.toThrow('once');
-    await handler?.({ input: {}, request: { ...request, protocol: 'http:', port: 4510 } });
+    await expect(handler({ input: {}, request })).rejects.toThrow('once');
+    await handler({ input: {}, request: { ...request, protocol: 'http:', port: 4510 } });
     expect(watch).toEqual({ endpoint: 'http://api.ecr.eu-west-1.amazonaws.com:4510', attempts: 2 });
-    await stack.added[0]?.(next, {})({ input: {}, request: { hostname: 'h' } });
+    await middleware(next, {})({ input: {}, request: { hostname: 'h' } });
     expect(watch).toEqual({ endpoint: 'https://h', attempts: 2 });
-  });
-
-  test('logs nothing when the first attempt succeeds', async () => {
-    const next = jest
-      .fn<FinalizeHandler<object, object>>()
-      .mockResolvedValue({ output: {}, response: {} });
-    await register(3).middleware(next, {})({ input: {}, request: {} });
-    expect(core.events).toEqual([]);
   });
 });
 
@@ -334,10 +306,7 @@ describe('fetchCredentials (private ECR)', () => {
       .on(GetAuthorizationTokenCommand)
       .resolves({ authorizationData: [item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'pw')] });
 
-    const credentials = await fetchCredentials(
-      privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
-      OPTIONS,
-    );
+    const credentials = await fetchCredentials(ownGroup(), OPTIONS);
 
     expect(sentInputs()).toEqual([{}]);
     expect(credentials).toEqual([
@@ -498,57 +467,27 @@ describe('fetchCredentials (private ECR)', () => {
     ]);
   });
 
-  test('masks the token and the password before returning the credentials', async () => {
-    const token = tokenOf('the-password');
-    ecrMock.on(GetAuthorizationTokenCommand).resolves({
-      authorizationData: [
-        {
-          authorizationToken: token,
-          proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
-          expiresAt: EXPIRES,
-        },
-      ],
-    });
-
-    await fetchCredentials(
-      privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
-      OPTIONS,
-    );
-    core.events.push('returned');
-
-    expect(core.events).toEqual([
-      "debug:GetAuthorizationToken in us-east-1 for the caller's own registry",
-      `setSecret:${token}`,
-      'setSecret:the-password',
-      'returned',
-    ]);
-  });
-
-  test('with maskPassword false, masks the token but not the password', async () => {
-    const token = tokenOf('the-password');
-    ecrMock.on(GetAuthorizationTokenCommand).resolves({
-      authorizationData: [
-        {
-          authorizationToken: token,
-          proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
-          expiresAt: EXPIRES,
-        },
-      ],
-    });
-
-    const [credential] = await fetchCredentials(
-      privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
-      { ...OPTIONS, maskPassword: false },
-    );
-    core.events.push('returned');
-
-    expect(credential?.password).toBe('the-password');
-    expect(core.events).toEqual([
-      "debug:GetAuthorizationToken in us-east-1 for the caller's own registry",
-      `setSecret:${token}`,
-      'returned',
-    ]);
-  });
+  test.each<[boolean, string[]]>([
+    [true, ['setSecret:the-password']],
+    [false, []],
+  ])(
+    'maskPassword %s: the token, and then the password, masked before they are returned',
+    async (maskPassword, password) => {
+      const token = tokenOf('the-password');
+      ecrMock.on(GetAuthorizationTokenCommand).resolves({
+        authorizationData: [item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'the-password')],
+      });
+      const [credential] = await fetchCredentials(ownGroup(), { ...OPTIONS, maskPassword });
+      core.events.push('returned');
+      expect(credential?.password).toBe('the-password');
+      expect(core.events).toEqual([
+        "debug:GetAuthorizationToken in us-east-1 for the caller's own registry",
+        `setSecret:${token}`,
+        ...password,
+        'returned',
+      ]);
+    },
+  );
 
   test.each<[string, string]>([
     ['no colon', 'AWShunter2-secret'],
@@ -561,20 +500,11 @@ describe('fetchCredentials (private ECR)', () => {
       const token = Buffer.from(decoded).toString('base64');
       ecrMock.on(GetAuthorizationTokenCommand).resolves({
         authorizationData: [
-          {
-            authorizationToken: token,
-            proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`,
-            expiresAt: EXPIRES,
-          },
+          { ...item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, ''), authorizationToken: token },
         ],
       });
 
-      const error = await rejectionOf(
-        fetchCredentials(
-          privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
-          OPTIONS,
-        ),
-      );
+      const error = await rejectionOf(fetchCredentials(ownGroup(), OPTIONS));
 
       expect(error.message).toMatch(/authorization token that is not of the form AWS:<password>/);
       expect(error.message).not.toContain(token);
@@ -583,74 +513,39 @@ describe('fetchCredentials (private ECR)', () => {
     },
   );
 
-  test.each<[string, AuthorizationData[] | undefined]>([
-    ['an empty list', []],
-    ['no list', undefined],
-  ])(
-    'an answer with %s of authorization data is a clear error',
-    async (_name, authorizationData) => {
-      ecrMock.on(GetAuthorizationTokenCommand).resolves({ authorizationData });
-
-      await expect(
-        fetchCredentials(
-          privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
-          OPTIONS,
-        ),
-      ).rejects.toThrow(
-        new Error('ECR in us-east-1 answered GetAuthorizationToken with no authorization data.'),
-      );
-    },
-  );
-
-  test.each<[string, keyof AuthorizationData]>([
-    ['token', 'authorizationToken'],
-    ['proxy endpoint', 'proxyEndpoint'],
-    ['expiry', 'expiresAt'],
-  ])('an item without a %s is a clear error', async (_name, field) => {
-    const data = item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'pw');
-    Reflect.deleteProperty(data, field);
-    ecrMock.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [data] });
-
-    await expect(
-      fetchCredentials(
-        privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]),
-        OPTIONS,
-      ),
-    ).rejects.toThrow(
-      new Error(
-        'ECR in us-east-1 answered GetAuthorizationToken without a token, proxy endpoint or expiry.',
-      ),
+  const own = item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'pw');
+  test.each<[string, AuthorizationData[] | undefined, string]>([
+    ['an empty list', [], 'with no authorization data.'],
+    ['no list', undefined, 'with no authorization data.'],
+    [
+      'no token',
+      [{ ...own, authorizationToken: undefined }],
+      'without a token, proxy endpoint or expiry.',
+    ],
+    [
+      'no proxy endpoint',
+      [{ ...own, proxyEndpoint: undefined }],
+      'without a token, proxy endpoint or expiry.',
+    ],
+    ['no expiry', [{ ...own, expiresAt: undefined }], 'without a token, proxy endpoint or expiry.'],
+  ])('an answer with %s is a clear error', async (_name, authorizationData, what) => {
+    ecrMock.on(GetAuthorizationTokenCommand).resolves({ authorizationData });
+    await expect(fetchCredentials(ownGroup(), OPTIONS)).rejects.toThrow(
+      new Error(`ECR in us-east-1 answered GetAuthorizationToken ${what}`),
     );
   });
 
-  test.each<[string, number | undefined, string]>([
-    [
-      'AccessDeniedException',
-      undefined,
-      'The IAM principal needs ecr:GetAuthorizationToken on resource "*".',
-    ],
-    [
-      'ExpiredTokenException',
-      undefined,
-      'The AWS credentials were rejected by ECR GetAuthorizationToken in eu-west-1',
-    ],
-    [
-      'ThrottlingException',
-      4,
-      'ECR GetAuthorizationToken in eu-west-1 was still throttled after 4 attempts',
-    ],
-  ])('an SDK %s is explained, keeping it as the cause', async (name, attempts, guidance) => {
-    const sdkError = awsServiceError(name, 'service said no', attempts);
+  test('an SDK error is explained as awsError explains it (aws-errors.test.ts), kept as the cause', async () => {
+    const sdkError = awsServiceError('ThrottlingException', 'service said no', 4);
     ecrMock.on(GetAuthorizationTokenCommand).rejects(sdkError);
-
-    const error = await rejectionOf(
-      fetchCredentials(
-        privateGroup('eu-west-1', [{ kind: 'account', account: ACCOUNT, region: 'eu-west-1' }]),
-        OPTIONS,
-      ),
+    const group = privateGroup('eu-west-1', [
+      { kind: 'account', account: ACCOUNT, region: 'eu-west-1' },
+    ]);
+    const error = await rejectionOf(fetchCredentials(group, OPTIONS));
+    expect(error.message).toBe(
+      'ECR GetAuthorizationToken in eu-west-1 was still throttled after 4 attempts ' +
+        '(ThrottlingException: service said no).',
     );
-
-    expect(error.message).toContain(guidance);
     expect(error.cause).toBe(sdkError);
   });
 
@@ -660,7 +555,7 @@ describe('fetchCredentials (private ECR)', () => {
       .on(GetAuthorizationTokenCommand)
       .rejectsOnce(awsServiceError('AccessDeniedException', 'no'))
       .resolves({ authorizationData: [item(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, 'pw')] });
-    const group = privateGroup('us-east-1', [{ kind: 'default', region: 'us-east-1' }]);
+    const group = ownGroup();
 
     await rejectionOf(fetchCredentials(group, OPTIONS));
     expect(destroy).toHaveBeenCalledTimes(1);
@@ -670,29 +565,6 @@ describe('fetchCredentials (private ECR)', () => {
 });
 
 describe('trust in what the API answers', () => {
-  test('a target whose answer cannot be used is an Error in its place; the others are served', async () => {
-    const accounts = ['111111111111', '222222222222'];
-    ecrMock.on(GetAuthorizationTokenCommand).resolves({
-      authorizationData: [item('111111111111.dkr.ecr.eu-west-1.amazonaws.com', 'pw')],
-    });
-    const targets = accounts.map((account) => ({
-      kind: 'account' as const,
-      account,
-      region: 'eu-west-1',
-    }));
-    // the second account is missing from the answer and its host is named: the standard host
-    const served = await fetchAll(privateGroup('eu-west-1', targets), OPTIONS);
-    expect(served.map((c) => (c instanceof Error ? c.message : c.host))).toEqual([
-      '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
-      '222222222222.dkr.ecr.eu-west-1.amazonaws.com',
-    ]);
-    ecrMock.on(GetAuthorizationTokenCommand).resolves({
-      authorizationData: [{ ...item('x', 'pw'), authorizationToken: tokenOf('') }],
-    });
-    const broken = await fetchAll(privateGroup('eu-west-1', targets), OPTIONS);
-    expect(broken.map((c) => c instanceof Error)).toEqual([true, true]);
-  });
-
   test('a token that has already expired is used, with a warning naming the host and the times', async () => {
     const host = '111111111111.dkr.ecr.eu-west-1.amazonaws.com';
     const expired = new Date('2001-02-03T04:05:06Z');

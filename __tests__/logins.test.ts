@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 import * as exec from '../__fixtures__/command.ts';
-import type { Credential } from '../src/credential.ts';
+import { authOf, credential, endJob, loginOf, readJson, startJob } from '../__fixtures__/job.ts';
 import type { Login } from '../src/records.ts';
 import type { Run } from '../src/run.ts';
 
@@ -21,41 +19,16 @@ let root: string;
 let temp: string;
 let dockerDir: string;
 let run: Run;
-const savedEnv = { ...process.env };
-
-const credential = (host: string, password: string): Credential => ({
-  host,
-  region: 'eu-west-1',
-  username: 'AWS',
-  password,
-  expiresAt: new Date('2030-01-01T00:00:00Z'),
-});
-const authOf = (password: string) => ({ auth: Buffer.from(`AWS:${password}`).toString('base64') });
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 const exported = (): string[] => core.events.filter((event) => event.startsWith('exportVariable:'));
 
 beforeEach(() => {
   core.reset();
   exec.reset();
-  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'logins-test-')));
-  temp = path.join(root, 'temp');
-  dockerDir = path.join(root, 'docker');
-  fs.mkdirSync(temp);
-  fs.mkdirSync(dockerDir);
-  fs.mkdirSync(path.join(root, 'bin'));
-  process.env.RUNNER_TEMP = temp;
-  process.env.DOCKER_CONFIG = dockerDir;
-  // no credential helper on PATH: docker would detect no default store
-  process.env.PATH = path.join(root, 'bin');
-  delete process.env.REGISTRY_AUTH_FILE;
+  ({ root, temp, dockerDir } = startJob());
   run = startRun({ attempts: 1, timeoutMs: 5000 }, true);
   exec.passwords[A] = 'pw-a';
 });
-afterEach(() => {
-  process.env = { ...savedEnv };
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(endJob);
 
 describe('planLogins', () => {
   test('reads where each CLI keeps credentials as it would, and changes nothing', async () => {
@@ -129,6 +102,14 @@ describe('planLogins', () => {
     });
     expect(plan.containersFile).toBe(path.join(own, 'auth.json'));
     expect(core.logs).toEqual([`info: Credentials go to a job-private directory: ${own}`]);
+  });
+
+  test('isolate-credentials without a shared config directory: the login lands, none is made', async () => {
+    fs.rmSync(dockerDir, { recursive: true });
+    await logIn(await planLogins(run, ['docker'], true), credential(A, 'pw-a'));
+    const own = core.state['private-config'] ?? '';
+    expect(readJson(path.join(own, 'config.json'))).toEqual({ auths: { [A]: authOf('pw-a') } });
+    expect(fs.existsSync(dockerDir)).toBe(false);
   });
 
   test.each<[string, boolean, object | undefined]>([
@@ -235,15 +216,8 @@ describe('logOut', () => {
     );
     fs.writeFileSync(other, JSON.stringify({ auths: { [B]: {} }, credHelpers: { [B]: 'fake' } }));
     exec.helperStores.fake = { [B]: 'pw-b' };
-    const login = (cli: Login['cli'], host: string, file: string, helper = ''): Login => ({
-      host,
-      cli,
-      file,
-      helper,
-      pinned: false,
-      pending: false,
-      fingerprint: sha256(host === A ? 'pw-a' : 'pw-b'),
-    });
+    const login = (cli: Login['cli'], host: string, file: string, helper = ''): Login =>
+      loginOf(host, file, host === A ? 'pw-a' : 'pw-b', { cli, helper });
     const podmanA = login('podman', A, shared);
     const dockerA = login('docker', A, shared);
     const dockerB = login('docker', B, other, 'fake');

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
@@ -52,11 +52,6 @@ describe('proxyEnv', () => {
     expect(proxyEnv(proxy, env)).toEqual(expected);
   });
 
-  test('masks the password of a proxy from the environment', () => {
-    proxyEnv(undefined, { HTTPS_PROXY: 'http://me:p%40ss@proxy:3128' });
-    expect(core.secrets).toEqual(['me:p%40ss', 'p%40ss', 'p@ss']);
-  });
-
   test('an unparseable variable fails naming it, its password masked and never shown', () => {
     expect(() => proxyEnv(undefined, { https_proxy: 'http://user:pw-7@[::1' })).toThrow(
       new Error(
@@ -66,28 +61,64 @@ describe('proxyEnv', () => {
     expect(core.secrets).toEqual(['user:pw-7', 'pw-7']);
   });
 
-  test('a SOCKS proxy in the environment fails clearly instead of being ignored', () => {
-    expect(() => proxyEnv(undefined, { HTTPS_PROXY: 'socks5://u:p@127.0.0.1:1080' })).toThrow(
-      "Invalid HTTPS_PROXY 'socks5://***@127.0.0.1:1080': the AWS API calls can go through an http:// or https:// proxy only, not socks5://.",
-    );
-  });
-
   test('a variable is not read at all when the input names a proxy', () => {
     const input = new URL('http://proxy.example.com:3128');
     expect(proxyEnv(input, { HTTPS_PROXY: 'socks5://x' }).HTTPS_PROXY).toBe(input.href);
   });
 });
 
-describe('parseProxy masks whatever stands where credentials go', () => {
-  test.each<[string, string[]]>([
-    ['http://user:pw@proxy:3128', ['user:pw', 'pw']],
-    ['http://user:p%40ss@proxy:3128', ['user:p%40ss', 'p%40ss', 'p@ss']],
-    ['user:pw@proxy:3128', ['user:pw', 'pw']],
-    ['http://token@proxy:3128', ['token']],
-    ['http://proxy:3128', []],
-  ])('%s → %j', (value, secrets) => {
-    parseProxy(value, 'X');
+describe('parseProxy: an http:// or https:// URL; without a scheme, http://', () => {
+  test.each<[string, string, string[]]>([
+    ['http://proxy.example.com:3128', 'http://proxy.example.com:3128/', []],
+    ['https://proxy.example.com', 'https://proxy.example.com/', []],
+    ['127.0.0.1:3128', 'http://127.0.0.1:3128/', []],
+    ['http://user:pw@proxy:3128', 'http://user:pw@proxy:3128/', ['user:pw', 'pw']],
+    ['user:pw@proxy:3128', 'http://user:pw@proxy:3128/', ['user:pw', 'pw']],
+    ['http://token@proxy:3128', 'http://token@proxy:3128/', ['token']],
+    // the password both as written and decoded; one holding a bare % as it is
+    ['http://u:p%40ss@proxy:3128', 'http://u:p%40ss@proxy:3128/', ['u:p%40ss', 'p%40ss', 'p@ss']],
+    ['http://u:50%off@proxy:3128', 'http://u:50%off@proxy:3128/', ['u:50%off', '50%off']],
+  ])('%s → %s, its credentials masked first: %j', (value, href, secrets) => {
+    expect(parseProxy(value, 'X').href).toBe(href);
     expect(core.secrets).toEqual(secrets);
+  });
+
+  const NOT_A_URL = 'expected a URL such as http://proxy.example.com:3128.';
+  const notHttp = (scheme: string) =>
+    'the AWS API calls can go through an http:// or https:// proxy only, not ' +
+    `${scheme}://. Name an HTTP proxy or unset it.`;
+  test.each<[string, string]>([
+    ['not a url', `'not a url': ${NOT_A_URL}`],
+    ['http://', `'http://': ${NOT_A_URL}`],
+    ['http://[::1', `'http://[::1': ${NOT_A_URL}`],
+    ['http://user:s3cret@[::1', `'http://***@[::1': ${NOT_A_URL}`],
+    ['socks5://proxy.example.com:1080', `'socks5://proxy.example.com:1080': ${notHttp('socks5')}`],
+    ['ftp://x', `'ftp://x': ${notHttp('ftp')}`],
+    ['file:///tmp/proxy', `'file:///tmp/proxy': ${notHttp('file')}`],
+  ])('%j fails naming it and what is wrong, never ignored', (value, message) => {
+    expect(() => parseProxy(value, 'X')).toThrow(new Error(`Invalid X ${message}`));
+  });
+
+  test.each([
+    'ftp://user:s3cret@proxy:3128',
+    'socks5://user:s3cret@proxy:1080',
+    'http://user:s3cret@',
+    'http://user:s3cret@proxy:99999',
+    'http://user:s3cret@proxy name:3128',
+    'ftp://user:s3cret@proxy/path@x',
+    'http://user:s3cret/x@proxy:3128',
+    'user:s3cret@[::1',
+  ])('%j fails without showing the password, which is masked', (value) => {
+    let message = '';
+    try {
+      parseProxy(value, 'X');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid X '.*\*\*\*/);
+    expect(message).not.toContain('s3cret');
+    // masked with whatever stands where credentials go
+    expect(core.secrets.filter((secret) => secret.includes('s3cret'))).not.toEqual([]);
   });
 });
 
@@ -142,40 +173,62 @@ describe('requestHandler', () => {
   });
 });
 
-describe('requests through Node', () => {
-  test('a NO_PROXY suffix bypasses the proxy for a subdomain; other hosts go through it', async () => {
-    const seen: string[] = [];
-    const proxy = http.createServer();
-    proxy.on('connect', (request: http.IncomingMessage, socket: import('node:net').Socket) => {
-      seen.push(request.url ?? '');
-      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
-    });
+describe('which requests Node sends through the proxy, with these settings', () => {
+  const seen: string[] = [];
+  const proxy = http.createServer();
+  proxy.on('connect', (request: http.IncomingMessage, socket: import('node:net').Socket) => {
+    seen.push(request.url ?? '');
+    socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+  });
+  let at = '';
+  beforeAll(async () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const { port } = proxy.address() as import('node:net').AddressInfo;
-    // written without a scheme, as many people write it
-    const settings = proxyEnv(undefined, {
-      HTTPS_PROXY: `127.0.0.1:${port}`,
-      NO_PROXY: 'bypassed.invalid',
-    });
-    const agent = new https.Agent({ proxyEnv: settings });
-    const get = (url: string): Promise<void> =>
-      new Promise((resolve) => {
-        https
-          .get(url, { agent, timeout: 2000 }, () => {
-            resolve();
-          })
-          .on('error', () => {
-            resolve();
-          });
-      });
+    at = `127.0.0.1:${String((proxy.address() as import('node:net').AddressInfo).port)}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => proxy.close(resolve));
+  });
+  /** The CONNECTs the proxy saw for one request to `url`, sent by Node with proxyEnv(env). */
+  async function connects(url: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+    seen.length = 0;
+    const agent = new https.Agent({ proxyEnv: proxyEnv(undefined, env) });
     try {
-      await get('https://api.bypassed.invalid/');
-      await get('https://through.invalid/');
-      expect(seen).toEqual(['through.invalid:443']);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          resolve();
+        };
+        https.get(url, { agent, timeout: 2000 }, done).on('error', done);
+      });
     } finally {
       agent.destroy();
-      await new Promise((resolve) => proxy.close(resolve));
     }
+    return [...seen];
+  }
+
+  // Nothing listens on 127.0.0.1:1: a request that goes direct is refused at once.
+  test.each<{ name: string; env: (proxy: string) => NodeJS.ProcessEnv; proxied: boolean }>([
+    { name: 'HTTPS_PROXY without a scheme', env: (p) => ({ HTTPS_PROXY: p }), proxied: true },
+    { name: 'lower-case https_proxy', env: (p) => ({ https_proxy: `http://${p}` }), proxied: true },
+    { name: 'HTTP_PROXY alone, for HTTPS', env: (p) => ({ HTTP_PROXY: p }), proxied: false },
+    { name: 'NO_PROXY=*', env: (p) => ({ HTTPS_PROXY: p, NO_PROXY: '*' }), proxied: false },
+    {
+      name: 'no_proxy naming the host, with spaces around its entries',
+      env: (p) => ({ HTTPS_PROXY: p, no_proxy: ' example.com , 127.0.0.1 ' }),
+      proxied: false,
+    },
+    {
+      name: 'NO_PROXY naming another port of the host',
+      env: (p) => ({ HTTPS_PROXY: p, NO_PROXY: '127.0.0.1:2' }),
+      proxied: true,
+    },
+  ])('$name: through the proxy $proxied', async ({ env, proxied }) => {
+    expect(await connects('https://127.0.0.1:1/', env(at))).toEqual(proxied ? ['127.0.0.1:1'] : []);
+  });
+
+  test('a NO_PROXY name covers its subdomains; other hosts go through the proxy', async () => {
+    const env = { HTTPS_PROXY: at, NO_PROXY: 'bypassed.invalid' };
+    expect(await connects('https://api.bypassed.invalid/', env)).toEqual([]);
+    expect(await connects('https://through.invalid/', env)).toEqual(['through.invalid:443']);
   });
 });
 

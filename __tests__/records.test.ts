@@ -4,12 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { createHash } from 'node:crypto';
+import { loginOf, sha256 } from '../__fixtures__/job.ts';
 import { Records } from '../src/records.ts';
-
-/** As store.ts fingerprints a password. */
-const fingerprint = (password: string): string =>
-  createHash('sha256').update(password).digest('hex');
 import type { Login } from '../src/records.ts';
 
 let dir: string;
@@ -22,16 +18,13 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const login = (overrides: Partial<Login> = {}): Login => ({
-  host: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
-  cli: 'docker',
-  file: '/home/runner/.docker/config.json',
-  helper: '',
-  pinned: false,
-  pending: false,
-  fingerprint: fingerprint('password-1'),
-  ...overrides,
-});
+const login = (overrides: Partial<Login> = {}): Login =>
+  loginOf(
+    '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+    '/home/runner/.docker/config.json',
+    'password-1',
+    overrides,
+  );
 
 describe('logins', () => {
   test('each login is one line appended to logins.jsonl, 0600', () => {
@@ -56,11 +49,11 @@ describe('logins', () => {
       login({ cli: 'podman', file: '/run/user/1001/containers/auth.json' }),
       login({ cli: 'podman', file: '' }),
       login({ file: '/tmp/private/config.json' }),
-      login({ fingerprint: fingerprint('password-2'), pinned: true }),
+      login({ fingerprint: sha256('password-2'), pinned: true }),
     ];
     for (const each of logins) records.login(each);
     expect(new Records(dir).logins()).toEqual([
-      login({ fingerprint: fingerprint('password-2'), pinned: true }),
+      login({ fingerprint: sha256('password-2'), pinned: true }),
       login({ host: 'public.ecr.aws' }),
       login({ cli: 'podman', file: '/run/user/1001/containers/auth.json' }),
       login({ cli: 'podman', file: '' }),
@@ -75,7 +68,7 @@ describe('logins', () => {
   ])('one record per login: %s', (_name, pendings, kept) => {
     const records = new Records(dir);
     const written = pendings.map((pending, i) =>
-      login({ pending, fingerprint: fingerprint(`password-${String(i)}`) }),
+      login({ pending, fingerprint: sha256(`password-${String(i)}`) }),
     );
     for (const each of written) records.login(each);
     expect(new Records(dir).logins()).toEqual([written[kept]]);

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 import * as exec from '../__fixtures__/command.ts';
+import { authOf, endJob, loginOf, readJson, sha256, startJob } from '../__fixtures__/job.ts';
 import type { Login } from '../src/records.ts';
 import type { Run } from '../src/run.ts';
 
@@ -20,27 +19,15 @@ const TIMEOUT_MS = 7000;
 let root: string;
 let file: string;
 let run: Run;
-const savedEnv = { ...process.env };
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-const authOf = (password: string) => ({ auth: Buffer.from(`AWS:${password}`).toString('base64') });
 /** A login this run recorded, of password 'pw' to A with docker in `file`. */
-const login = (extra: Partial<Login> = {}): Login => ({
-  host: A,
-  cli: 'docker',
-  file,
-  helper: '',
-  pinned: false,
-  pending: false,
-  fingerprint: sha256('pw'),
-  ...extra,
-});
+const login = (extra: Partial<Login> = {}): Login => loginOf(A, file, 'pw', extra);
 const write = (value: object): void => {
   fs.writeFileSync(file, JSON.stringify(value));
   // an old time, so that a rewrite would show
   fs.utimesSync(file, 1000, 1000);
 };
-const read = (): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
+const read = (): unknown => readJson(file);
 /** The file as it was written, never rewritten since. */
 const untouched = (value: object) => ({ text: JSON.stringify(value), mtimeMs: 1_000_000 });
 const now = () => ({ text: fs.readFileSync(file, 'utf8'), mtimeMs: fs.statSync(file).mtimeMs });
@@ -62,16 +49,11 @@ const failed = (stdout: string, stderr: string, timedOut = false) => ({
 beforeEach(() => {
   core.reset();
   exec.reset();
-  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'removal-test-')));
+  ({ root } = startJob());
   file = path.join(root, 'config.json');
-  fs.mkdirSync(path.join(root, 'temp'));
-  process.env.RUNNER_TEMP = path.join(root, 'temp');
   run = startRun({ attempts: 2, timeoutMs: TIMEOUT_MS }, true);
 });
-afterEach(() => {
-  process.env = { ...savedEnv };
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(endJob);
 
 describe('docker: a credential in config.json', () => {
   test('removed while the entry holds this run’s password, every other key kept', async () => {

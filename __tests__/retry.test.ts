@@ -11,6 +11,10 @@ describe('isTransient', () => {
     ['dial tcp: lookup h: server misbehaving', true],
     ['Get "https://h/v2/": EOF', true],
     ['received unexpected HTTP status: 503 Service Unavailable', true],
+    // as docker reports a registry's 5xx and 429 (its 503 is also seen in resilience-login.test.ts)
+    ['login attempt to http://h/v2/ failed with status: 503 Service Unavailable', true],
+    ['login attempt to http://h/v2/ failed with status: 500 Internal Server Error', true],
+    ['login attempt to http://h/v2/ failed with status: 429 Too Many Requests', true],
     ['received unexpected HTTP status: 502 Bad Gateway', true],
     ['toomanyrequests: too many requests', true],
     ['timed out after 60 s', true],

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 import * as exec from '../__fixtures__/command.ts';
-import type { Credential } from '../src/credential.ts';
+import { authOf, credential, endJob, readJson, sha256, startJob } from '../__fixtures__/job.ts';
 import type { Run } from '../src/run.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
@@ -18,21 +16,11 @@ const { containersPlacement } = await import('../src/containers.ts');
 let root: string;
 let dockerDir: string;
 let run: Run;
-const savedEnv = { ...process.env };
 const A = '111111111111.dkr.ecr.eu-west-1.amazonaws.com';
 const B = '222222222222.dkr.ecr.eu-west-1.amazonaws.com';
 
-const credential = (host: string, password: string): Credential => ({
-  host,
-  region: 'eu-west-1',
-  username: 'AWS',
-  password,
-  expiresAt: new Date('2030-01-01T00:00:00Z'),
-});
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-const authOf = (password: string) => ({ auth: Buffer.from(`AWS:${password}`).toString('base64') });
 const configFile = (): string => path.join(dockerDir, 'config.json');
-const readConfig = (file = configFile()): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
+const readConfig = (file = configFile()): unknown => readJson(file);
 const writeConfig = (value: object, file = configFile()): void => {
   fs.writeFileSync(file, JSON.stringify(value));
 };
@@ -61,24 +49,12 @@ const watch = (seen: (when: 'start' | 'end', args: Parameters<typeof exec.runCom
 beforeEach(() => {
   core.reset();
   exec.reset();
-  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'store-test-')));
-  dockerDir = path.join(root, 'docker');
-  fs.mkdirSync(dockerDir);
-  fs.mkdirSync(path.join(root, 'temp'));
-  fs.mkdirSync(path.join(root, 'bin'));
-  process.env.RUNNER_TEMP = path.join(root, 'temp');
-  // no credential helper on PATH: docker would detect no default store
-  process.env.PATH = path.join(root, 'bin');
-  delete process.env.REGISTRY_AUTH_FILE;
-  delete process.env.DOCKER_CONFIG;
+  ({ root, dockerDir } = startJob());
   run = startRun({ attempts: 1, timeoutMs: 5000 }, true);
   exec.passwords[A] = 'pw-a';
   exec.passwords[B] = 'pw-b';
 });
-afterEach(() => {
-  process.env = { ...savedEnv };
-  fs.rmSync(root, { recursive: true, force: true });
-});
+afterEach(endJob);
 
 describe('docker, with config.json as the store', () => {
   test('logs in from a staging directory and merges its entry into config.json, keeping every other key', async () => {
@@ -139,19 +115,6 @@ describe('docker, with config.json as the store', () => {
         fingerprint: sha256('pw-a'),
       },
     ]);
-  });
-
-  test('a symlinked config.json is written at its target, which keeps its mode', async () => {
-    const target = path.join(root, 'dotfiles', 'docker.json');
-    fs.mkdirSync(path.dirname(target));
-    writeConfig({ auths: { keep: {} } }, target);
-    fs.chmodSync(target, 0o640);
-    fs.symlinkSync(target, configFile());
-    await put(run, credential(A, 'pw-a'), placementFor(await planDocker(dockerDir, false), A));
-    expect(fs.lstatSync(configFile()).isSymbolicLink()).toBe(true);
-    expect(readConfig(target)).toEqual({ auths: { keep: {}, [A]: authOf('pw-a') } });
-    expect(fs.statSync(target).mode & 0o777).toBe(0o640);
-    expect(recordLines()).toMatchObject([{ file: target, pending: false }]);
   });
 });
 

@@ -1,6 +1,7 @@
 // `npm run bench`: times the committed dist/ through the runner emulation (e2e/support/runner.ts)
-// against the local ECR endpoint and a login stand-in (bench/login-standin.ts), with a fixed
-// latency per GetAuthorizationToken call and per registry login, and prints medians.
+// in the e2e suite's world (e2e/support/world.ts: the local ECR endpoint, the CONNECT proxy) with
+// login stand-ins for registries (e2e/support/login-standin.ts), with a fixed latency per
+// GetAuthorizationToken call and per registry login, and prints medians.
 //
 //   node bench/bench.ts [--rounds 7] [--warmup 2] [--login-latency-ms 150] [--api-latency-ms 60]
 //   (or BENCH_ROUNDS, BENCH_WARMUP, BENCH_LOGIN_LATENCY_MS, BENCH_API_LATENCY_MS)
@@ -9,18 +10,42 @@
 // and on Ctrl-C. A run that loses a credential, or makes other API calls than expected, fails
 // the benchmark (exit 1).
 //
-// options.ts: the command line; world.ts: the servers and their cleanup; steps.ts: running the
-// action with checks; spawn.ts: timed processes and the TCP relay; cases.ts and floors.ts: what
-// is measured; report.ts: medians, the table and the checks.
+// options.ts: the command line; steps.ts: the world and running the action in it with checks;
+// spawn.ts: timed processes and the TCP relay; cases.ts and floors.ts: what is measured;
+// report.ts: medians, the table and the checks; this file: the run, the report and the cleanup.
 import { readdir, stat } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../e2e/support/action-yml.ts';
 import { bench } from './cases.ts';
 import { parseOptions, USAGE, type Options } from './options.ts';
-import { BenchFailure, printTable } from './report.ts';
+import { BenchFailure, printTable, progress } from './report.ts';
 import { dockerEnv, now, spawnTimed } from './spawn.ts';
-import { startWorld, stopAllOnExit, type Cleanup } from './world.ts';
+import { freshDir, startBench, type Bench } from './steps.ts';
+
+/**
+ * Returns a function that stops the world once `starting` has started it (or failed); it also
+ * runs, and the process exits, on SIGINT / SIGTERM (130) and on an error outside the awaited
+ * chain, such as a stray stream error (1).
+ */
+function stopOnExit(starting: Promise<Bench>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= starting.then((b) => b.world.stop()).catch(() => undefined));
+  const exit = (code: number) => void stop().then(() => process.exit(code));
+  const onSignal = (signal: NodeJS.Signals) => {
+    progress(`\n${signal}: stopping the servers`);
+    exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const onCrash = (error: unknown) => {
+    console.error('bench failed:', error);
+    exit(1);
+  };
+  process.once('uncaughtException', onCrash);
+  process.once('unhandledRejection', onCrash);
+  return stop;
+}
 
 async function bundleBytes(): Promise<{ files: { path: string; bytes: number }[] }> {
   const files: { path: string; bytes: number }[] = [];
@@ -43,14 +68,15 @@ async function main(): Promise<number> {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
-  const cleanups: Cleanup[] = [];
-  const stopAll = stopAllOnExit(cleanups);
   const started = now();
   const loadAtStart = loadavg()[0] ?? 0;
+  const starting = startBench();
+  const stop = stopOnExit(starting);
   try {
-    const world = await startWorld(cleanups);
-    const docker = (await spawnTimed('docker', ['--version'], dockerEnv(world.tmp))).output.trim();
-    const rows = await bench(opts, world);
+    const b = await starting;
+    const dir = await freshDir(b.world);
+    const docker = (await spawnTimed('docker', ['--version'], dockerEnv(dir))).output.trim();
+    const rows = await bench(opts, b);
     const { files } = await bundleBytes();
     const total = files.reduce((sum, f) => sum + f.bytes, 0);
     console.log(
@@ -78,7 +104,7 @@ async function main(): Promise<number> {
     if (!(error instanceof BenchFailure) && error instanceof Error) console.error(error.stack);
     return 1;
   } finally {
-    await stopAll();
+    await stop();
   }
 }
 

@@ -1,12 +1,13 @@
 // container-cli: podman, buildah and skopeo log in to real HTTPS registries and the post step
-// logs them out of the very file they wrote: REGISTRY_AUTH_FILE, or the CLI's own default.
+// logs them out of the very file they wrote: REGISTRY_AUTH_FILE, or the CLI's own default;
+// `auto` takes the first CLI on a real PATH; a real run's job summary.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { lstat, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { authsOf } from './support/ecr-tokens.ts';
 import { loginRecord, readJson, runDirEntries, runSteps, type Steps } from './support/jobs.ts';
 import { logLines as lines } from './support/log.ts';
-import { CONTAINER_CLIS } from './support/prereqs.ts';
+import { CONTAINER_CLIS, pathWith } from './support/prereqs.ts';
 import { runDirState, useWorld } from './support/use-world.ts';
 
 const REGION = 'eu-west-1';
@@ -93,6 +94,21 @@ test.each(CONTAINER_CLIS)(
   60_000,
 );
 
+test('container-cli: auto, on a PATH without docker, takes podman (before skopeo)', async () => {
+  const PATH = world.add(await pathWith(['podman', 'skopeo'])).path;
+  const run = await runSteps(world, {
+    inputs: { registries: A, region: REGION, 'container-cli': 'auto' },
+    env: { PATH },
+  });
+  expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
+  expect(run.execs.map((e) => [e.args, e.code])).toEqual([
+    [['podman', 'login', '--username', 'AWS', '--password-stdin', hostA], 0],
+  ]);
+  expect(run.after.main.authFile).toEqual(authsOf({ [hostA]: PASSWORD_A }));
+  expect(lines(run.post)).toEqual([`Logged out of ${hostA} (podman)`]);
+  expectCleanExecs(run);
+}, 60_000);
+
 test('a refused password with podman fails naming podman and the registry, and leaves nothing', async () => {
   const run = await runSteps(world, {
     inputs: { registries: BAD, region: REGION, 'container-cli': 'podman' },
@@ -122,7 +138,7 @@ test('a refused password with podman fails naming podman and the registry, and l
   expectCleanExecs(run);
 }, 60_000);
 
-test('docker, podman, buildah and skopeo all log in to two registries; post removes them all', async () => {
+test('docker, podman, buildah and skopeo all log in to two registries, one summary row each; post removes them all', async () => {
   const run = await runSteps(world, {
     inputs: {
       registries: `${A}, ${B}`,
@@ -138,6 +154,21 @@ test('docker, podman, buildah and skopeo all log in to two registries; post remo
   expect(run.after.post?.authFile).toEqual({ auths: {} });
   expect(run.after.main.xdgAuthFile).toBeUndefined();
   const expiresAt = run.main.outputs['expires-at'] ?? '';
+  // The job summary: a row per registry with its region, the CLIs and the expiry; nothing secret.
+  const ROW = /<tr><td>.*?<\/td><\/tr>/g;
+  const summary = run.main.summary;
+  const shown = `${expiresAt.slice(0, 10)} ${expiresAt.slice(11, 16)}`;
+  const row = (host: string) =>
+    `<tr><td><code>${host}</code></td><td>${REGION}</td><td>docker, podman, buildah, skopeo</td>` +
+    `<td>${shown}</td></tr>`;
+  expect({ rows: (summary.match(ROW) ?? []).sort(), rest: summary.replace(ROW, '<row>') }).toEqual({
+    rows: [row(hostA), row(hostB)].sort(),
+    rest:
+      '<h3>Amazon ECR login</h3>\n<table><tr><th>Registry</th><th>Region</th><th>CLI</th>' +
+      '<th>Credentials expire (UTC)</th></tr><row><row></table>\n',
+  });
+  expect(run.post?.summary).toBe('');
+  for (const secret of world.secrets) expect(summary).not.toContain(secret);
   const block = (host: string) => [
     `▶ Logged in to ${host} (${REGION}) with docker, podman, buildah, skopeo`,
     'docker: Login Succeeded',
@@ -214,16 +245,13 @@ test('without REGISTRY_AUTH_FILE but with DOCKER_CONFIG, podman writes $DOCKER_C
   expectCleanExecs(run);
 }, 60_000);
 
-test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP, seeded, exported, deleted', async () => {
-  const seeded = `${JSON.stringify(
-    {
-      auths: { 'ghcr.io': { auth: Buffer.from('someone:shared-runner-token').toString('base64') } },
-    },
-    null,
-    2,
-  )}\n`;
-  let original = Buffer.alloc(0);
-  let after = Buffer.alloc(0);
+// How the private directory is made and seeded: __tests__/logins.test.ts; with docker:
+// resilience-isolation.test.ts.
+test('isolate-credentials with podman: a job-private auth.json, seeded, exported, deleted; the shared one untouched', async () => {
+  const shared = {
+    auths: { 'ghcr.io': { auth: Buffer.from('someone:token').toString('base64') } },
+  };
+  let [original, after] = ['', ''];
   let privateAuth: unknown;
   const run = await runSteps(world, {
     inputs: {
@@ -233,49 +261,26 @@ test('isolate-credentials with podman: a job-private auth.json under RUNNER_TEMP
       'isolate-credentials': 'true',
     },
     seed: async (dirs) => {
-      await writeFile(dirs.authFile, seeded, { mode: 0o600 });
-      original = await readFile(dirs.authFile);
+      await writeFile(dirs.authFile, JSON.stringify(shared), { mode: 0o600 });
+      original = await readFile(dirs.authFile, 'utf8');
     },
     afterMain: async (main) => {
       privateAuth = await readJson(main.exportedEnv.REGISTRY_AUTH_FILE ?? '');
     },
     afterPost: async (_post, dirs) => {
-      after = await readFile(dirs.authFile);
+      after = await readFile(dirs.authFile, 'utf8');
     },
   });
   expect([run.main.mainExit, run.post?.postExit]).toEqual([0, 0]);
   const privateDir = run.main.exportedEnv.DOCKER_CONFIG ?? '';
   expect(privateDir.startsWith(`${run.dirs.runnerTemp}/ecr-login-docker-`)).toBe(true);
-  expect(run.main.exportedEnv).toEqual({
-    DOCKER_CONFIG: privateDir,
-    REGISTRY_AUTH_FILE: join(privateDir, 'auth.json'),
-  });
-  const relative = privateDir.slice(run.dirs.runnerTemp.length + 1);
-  expect(run.after.main.temp).toEqual(
-    [
-      relative,
-      `${relative}/.ecr-login-action`,
-      `${relative}/auth.json`,
-      ...runDirEntries(run.main),
-    ].sort(),
-  );
+  expect(run.main.exportedEnv.REGISTRY_AUTH_FILE).toBe(join(privateDir, 'auth.json'));
   expect(privateAuth).toEqual({
-    auths: {
-      ...(JSON.parse(seeded) as { auths: object }).auths,
-      ...authsOf({ [hostA]: PASSWORD_A }).auths,
-    },
+    auths: { ...shared.auths, ...authsOf({ [hostA]: PASSWORD_A }).auths },
   });
-  // The shared file is byte-identical; nothing went to the shared docker config either.
-  expect(after.toString('base64')).toBe(original.toString('base64'));
-  expect(original.toString('utf8')).toBe(seeded);
+  expect(after).toBe(original);
   expect(run.after.main.config).toBeUndefined();
   expect(run.after.post?.temp).toEqual([]);
-  expect(lines(run.main)).toEqual([
-    `Credentials go to a job-private directory: ${privateDir}`,
-    `▶ Logged in to ${hostA} (${REGION}) with podman`,
-    'podman: Login Succeeded!',
-    `Credentials expire at ${run.main.outputs['expires-at'] ?? ''}`,
-  ]);
   expect(lines(run.post)).toEqual([
     `Logged out of ${hostA} (podman)`,
     `Deleted the job-private credential directory ${privateDir}`,

@@ -67,12 +67,6 @@ async function letIn(dockerConfig: string): Promise<boolean> {
   return /no such manifest|manifest unknown/i.test(r.stderr);
 }
 
-test('.env.example points at the stand-in npm run standin serves', async () => {
-  const text = await readFile(join(REPO_ROOT, '.env.example'), 'utf8');
-  expect(text).toContain(`AWS_ENDPOINT_URL_ECR=http://127.0.0.1:${String(STANDIN.ecrPort)}\n`);
-  expect(text).toContain(`INPUT_REGISTRIES=${STANDIN.account}\n`);
-});
-
 test('main then post from the sources: logged in, outputs set, logged out', async () => {
   const env = await envFile('both');
   const run = await localAction(['src/main.ts', env.file, '--post', 'src/post.ts']);

@@ -1,4 +1,4 @@
-// One registry: login and logout, skip-logout, mask-password false.
+// One registry: login and logout, mask-password false. (skip-logout: ownership.test.ts.)
 import { beforeAll, expect, test } from '@jest/globals';
 import { authsOf, encodeToken } from './support/ecr-tokens.ts';
 import { loginRecord, runDirEntries, runSteps } from './support/jobs.ts';
@@ -62,25 +62,6 @@ test('logs in to one registry, sets the outputs, and the post step logs out', as
     [['login', '--username', 'AWS', '--password-stdin', host], 0],
   ]);
   expect(steps.postExecs).toEqual([]);
-  expectHygiene(steps, { [host]: PASSWORD });
-});
-
-test('skip-logout: the credential stays after the post step', async () => {
-  const steps = await runSteps(world, {
-    inputs: { registries: ACCOUNT, region: REGION, 'skip-logout': 'TRUE' },
-  });
-  const { main, post } = steps;
-  expect([main.mainExit, post?.postExit]).toEqual([0, 0]);
-  // Nothing recorded for the post step: the run directory is gone with the main step.
-  expect(main.state).toEqual(runDirState(steps.dirs));
-  expect([steps.logins, steps.after.main.temp]).toEqual([[], []]);
-  expect(main.outputs.registry).toBe(host);
-  const credential = authsOf({ [host]: PASSWORD });
-  expect(steps.after.main.config).toEqual(credential);
-  expect(steps.after.post?.config).toEqual(credential);
-  expect(logLines(main)).toEqual([...loginBlock(host, REGION, main.outputs['expires-at'])]);
-  expect(logLines(post)).toEqual(['No registry to log out of.']);
-  expect(world.endpoint.requests).toHaveLength(1);
   expectHygiene(steps, { [host]: PASSWORD });
 });
 

@@ -80,20 +80,3 @@ test('two accounts, two regions, two roles: both logged in, each with its own ro
     PASSWORDS,
   );
 }, 60_000);
-
-test('one registry named twice in registry-roles fails before any call, naming both lines', async () => {
-  const job = await runMain(world, {
-    inputs: {
-      region: 'eu-west-1',
-      registries: `${A}\n${B_HOST}`,
-      'registry-roles': [`${B_HOST}=${ROLE_B}`, `${A}=${ROLE_A}`, `${B_HOST}=${ROLE_A}`].join('\n'),
-    },
-  });
-  expect(job.main.mainExit).toBe(1);
-  expect(logLines(job.main)).toEqual([
-    `Error: 'registry-roles' names one registry twice: '${B_HOST}=${ROLE_B}' and ` +
-      `'${B_HOST}=${ROLE_A}'. Keep one line per registry.`,
-  ]);
-  expect([world.endpoint.requests, world.sts.requests, world.oidc.requests]).toEqual([[], [], []]);
-  expect(execsOf(job.main)).toEqual([]);
-}, 60_000);

@@ -1,8 +1,7 @@
 // isolate-credentials: logins go to a job-private docker config under RUNNER_TEMP, exported as
 // DOCKER_CONFIG, deleted in post; the shared config is never touched, even by two jobs at once.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { makeCredentialHelper } from './support/cred-helper.ts';
 import { encodeToken } from './support/ecr-tokens.ts';
@@ -153,23 +152,6 @@ describe('isolate-credentials', () => {
       expect((await jobs[i]?.snapshot())?.temp).toEqual([]);
     }
     expect(await snapshotOf(shared)).toEqual(before);
-  }, 60_000);
-
-  test('works when the shared config directory does not exist, and does not create it', async () => {
-    const job = await runMain(world, {
-      inputs: isolated(1),
-      seed: ({ dockerConfig }) => rm(dockerConfig, { recursive: true }),
-    });
-    expect({ exit: job.main.mainExit, leaks: job.main.leaks }).toEqual({ exit: 0, leaks: [] });
-    const dir = privateDir(job.main, job.dirs.runnerTemp);
-    expect(await readJson(join(dir, 'config.json'))).toEqual({
-      auths: { [world.hosts[1] ?? '']: { auth: encodeToken(JOBS[1]?.password ?? '') } },
-    });
-    expect(existsSync(job.dirs.dockerConfig)).toBe(false);
-    const post = await job.runPost();
-    expect({ exit: post.postExit, leaks: post.leaks }).toEqual({ exit: 0, leaks: [] });
-    expect((await job.snapshot()).temp).toEqual([]);
-    expect(existsSync(job.dirs.dockerConfig)).toBe(false);
   }, 60_000);
 
   // README: with isolate-credentials "one job's post step" can no longer "log the other out" and

@@ -111,6 +111,7 @@ test('one of two registries refuses: the step fails, and the post step logs out 
   expect(world.endpoint.requests.map((r) => [r.region, r.registryIds, r.status])).toEqual([
     [REGION, [A, E], 200],
   ]);
+  // The refusal is not retried: one docker login per registry.
   expect(steps.execs.map((e) => [e.args.at(-1), e.code]).sort()).toEqual(
     [
       [hostA, 0],

@@ -1,213 +1,120 @@
-import { beforeAll, describe, expect, test } from '@jest/globals';
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import {
-  ECRPUBLICClient,
-  GetAuthorizationTokenCommand as GetPublicToken,
-} from '@aws-sdk/client-ecr-public';
+// What the suites cannot check themselves: that each stand-in refuses what the real service
+// refuses (a stand-in that took anything would make every suite that uses it meaningless), and
+// that the log check finds a secret printed before its mask. What the stand-ins accept, the
+// suites exercise.
+import { expect, test } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import https from 'node:https';
-import { NODE_BIN, REPO_ROOT } from './support/action-yml.ts';
 import { TEST_CREDENTIALS } from './support/ecr-endpoint.ts';
-import { awsCli, checkPrereqs } from './support/prereqs.ts';
-import { run, runOk } from './support/proc.ts';
+import { awsCli } from './support/prereqs.ts';
+import { run } from './support/proc.ts';
 import { useWorld } from './support/use-world.ts';
+import { LogProcessor } from './support/workflow-log.ts';
 
-const AWS = awsCli() ?? 'aws';
-const ACCOUNT = '123456789012';
-const OTHER = '210987654321';
+const ROLE = 'arn:aws:iam::111111111111:role/ecr-push';
+const aud = 'sts.amazonaws.com';
 const world = useWorld([], {
   prereqs: ['aws'],
-  endpoint: {
-    credentials: [
-      TEST_CREDENTIALS,
-      { accessKeyId: 'ASIATEMP', secretAccessKey: 's', sessionToken: 'tok' },
-    ],
-  },
-});
-beforeAll(() => {
-  world.answer(ACCOUNT, 'pw-main', '127.0.0.1:5999');
-  world.auth['eu-west-1/public'] = { password: 'x' };
+  roles: [
+    {
+      ...{ arn: ROLE, account: '111111111111', trust: { aud, sub: 'repo:octo-org/*' } },
+      callers: [TEST_CREDENTIALS.accessKeyId],
+    },
+  ],
 });
 
-describe('certs', () => {
-  test('server certificate chains to the CA and names 127.0.0.1 and localhost', async () => {
-    await runOk('openssl', ['verify', '-CAfile', world.certs.caCert, world.certs.cert]);
-    const san = await runOk('openssl', [
-      'x509',
-      '-in',
-      world.certs.cert,
-      '-noout',
-      '-ext',
-      'subjectAltName',
-    ]);
-    expect(san.stdout).toContain('IP Address:127.0.0.1, DNS:localhost');
+/** A request to a stand-in (HTTPS ones with the world's CA): its status and body. */
+async function send(url: string, options: https.RequestOptions, body = '') {
+  const ca = await readFile(world.certs.caCert, 'utf8');
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const answered = (res: http.IncomingMessage) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: text });
+      });
+    };
+    const req = url.startsWith('https:')
+      ? https.request(url, { ...options, ca }, answered)
+      : http.request(url, options, answered);
+    req.on('error', reject).end(body);
   });
+}
+
+test('the OIDC token service refuses a wrong request token', async () => {
+  const url = `${world.oidc.url}&audience=${aud}`;
+  const answer = await send(url, { headers: { authorization: 'Bearer wrong' } });
+  expect(answer.status).toBe(401);
+  expect(world.oidc.requests.map((r) => [r.authorized, r.status, r.token])).toEqual([
+    [false, 401, undefined],
+  ]);
 });
 
-describe('ECR endpoint with the AWS CLI', () => {
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    run(AWS, [...args, '--endpoint-url', world.endpoint.url], {
+test.each([
+  {
+    what: 'a token signed with another key',
+    token: () =>
+      world.oidc.issue(aud, {}, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey),
+    code: 'InvalidIdentityToken',
+  },
+  {
+    what: 'an expired token',
+    token: () => world.oidc.issue(aud, { exp: Math.floor(Date.now() / 1000) - 1 }),
+    code: 'ExpiredTokenException',
+  },
+  {
+    what: 'a token of another issuer',
+    token: () => world.oidc.issue(aud, { iss: 'https://example.com' }),
+    code: 'InvalidIdentityToken',
+  },
+])('STS refuses $what: $code, no credentials', async ({ token, code }) => {
+  const form = {
+    ...{ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: ROLE },
+    ...{ RoleSessionName: 'e2e', WebIdentityToken: token() },
+  };
+  const headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+  const answer = await send(
+    world.sts.url,
+    { method: 'POST', headers },
+    new URLSearchParams(form).toString(),
+  );
+  expect([answer.status, answer.body]).toEqual([
+    400,
+    expect.stringContaining(`<Code>${code}</Code>`),
+  ]);
+  expect(world.sts.requests.map((r) => [r.errorCode, r.issued])).toEqual([[code, undefined]]);
+});
+
+test('STS refuses an AssumeRole whose signature does not match the caller’s key', async () => {
+  const r = await run(
+    awsCli() ?? 'aws',
+    [
+      ...['sts', 'assume-role', '--role-arn', ROLE, '--role-session-name', 'chain'],
+      ...['--endpoint-url', world.sts.url, '--region', 'eu-west-1'],
+    ],
+    {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: world.certs.dir,
-        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
         AWS_CA_BUNDLE: world.certs.caCert,
-        ...env,
+        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: 'wrongSecretKey/00000000000000000000000+1',
       },
-    });
-
-  test('ecr get-login-password prints the configured password', async () => {
-    const r = await cli(['ecr', 'get-login-password', '--region', 'eu-west-1']);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('pw-main\n');
-    expect(world.endpoint.requests.at(-1)).toMatchObject({
-      region: 'eu-west-1',
-      signatureValid: true,
-      status: 200,
-    });
-  }, 30_000);
-
-  test('ecr-public get-login-password', async () => {
-    const r = await cli(['ecr-public', 'get-login-password', '--region', 'us-east-1']);
-    expect(r.stdout).toBe('pw-public\n');
-    expect(world.endpoint.requests.at(-1)?.target).toBe(
-      'SpencerFrontendService.GetAuthorizationToken',
-    );
-  }, 30_000);
-
-  test('a wrong secret key is an InvalidSignatureException', async () => {
-    const r = await cli(['ecr', 'get-login-password', '--region', 'eu-west-1'], {
-      AWS_SECRET_ACCESS_KEY: 'nope',
-    });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('InvalidSignatureException');
-  }, 30_000);
-
-  test('ECR Public only accepts us-east-1 in the credential scope', async () => {
-    const r = await cli(['ecr-public', 'get-login-password', '--region', 'eu-west-1']);
-    expect(r.stderr).toContain("Credential should be scoped to a valid region, not 'eu-west-1'.");
-  }, 30_000);
-});
-
-describe('ECR endpoint with the AWS SDK', () => {
-  let ca = '';
-  const requestHandler = () => ({ httpsAgent: new https.Agent({ ca }) });
-  const client = (secretAccessKey = TEST_CREDENTIALS.secretAccessKey, sessionToken?: string) =>
-    new ECRClient({
-      region: 'eu-central-1',
-      endpoint: world.endpoint.url,
-      maxAttempts: 3,
-      credentials: {
-        accessKeyId: sessionToken ? 'ASIATEMP' : TEST_CREDENTIALS.accessKeyId,
-        secretAccessKey,
-        sessionToken,
-      },
-      requestHandler: requestHandler(),
-    });
-  beforeAll(async () => {
-    ca = await readFile(world.certs.caCert, 'utf8');
-  });
-
-  test('one entry per registry ID, proxyEndpoint from the table', async () => {
-    // registryIds is deprecated in the SDK but still sent by clients that name other accounts.
-    const input = { registryIds: [ACCOUNT, OTHER] };
-    const out = await client().send(new GetAuthorizationTokenCommand(input));
-    const [own, other] = out.authorizationData ?? [];
-    expect(Buffer.from(own?.authorizationToken ?? '', 'base64').toString()).toBe('AWS:pw-main');
-    expect(own?.proxyEndpoint).toBe('https://127.0.0.1:5999');
-    expect(other?.proxyEndpoint).toBe(`https://${OTHER}.dkr.ecr.eu-central-1.amazonaws.com`);
-    expect(own?.expiresAt?.getTime()).toBeGreaterThan(Date.now() + 11 * 3600_000);
-    expect(world.endpoint.requests.at(-1)?.registryIds).toEqual([ACCOUNT, OTHER]);
-  });
-
-  test('session tokens are checked; wrong secrets are InvalidSignatureException', async () => {
-    await expect(
-      client('s', 'tok').send(new GetAuthorizationTokenCommand({})),
-    ).resolves.toBeDefined();
-    await expect(client('s', 'other').send(new GetAuthorizationTokenCommand({}))).rejects.toThrow(
-      'The security token included in the request is invalid.',
-    );
-    await expect(client('wrong').send(new GetAuthorizationTokenCommand({}))).rejects.toMatchObject({
-      name: 'InvalidSignatureException',
-    });
-  });
-
-  test('injected failures, retries and latency', async () => {
-    world.endpoint.failNext('ThrottlingException');
-    world.endpoint.failNext('ServiceUnavailable');
-    const before = world.endpoint.requests.length;
-    await client().send(new GetAuthorizationTokenCommand({}));
-    expect(world.endpoint.requests.slice(before).map((r) => r.status)).toEqual([400, 503, 200]);
-    world.endpoint.failNext('AccessDeniedException');
-    await expect(client().send(new GetAuthorizationTokenCommand({}))).rejects.toThrow(
-      `User: arn:aws:iam::${ACCOUNT}:user/x is not authorized to perform: ecr:GetAuthorizationToken`,
-    );
-    world.endpoint.latencyMs = 300;
-    const started = Date.now();
-    const pub = new ECRPUBLICClient({
-      region: 'us-east-1',
-      endpoint: world.endpoint.url,
-      credentials: TEST_CREDENTIALS,
-      requestHandler: requestHandler(),
-    });
-    const out = await pub.send(new GetPublicToken({}));
-    world.endpoint.latencyMs = 0;
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-    expect(out.authorizationData?.authorizationToken).toBe(
-      Buffer.from('AWS:pw-public').toString('base64'),
-    );
-  }, 30_000);
-
-  test('errors carry __type and x-amzn-errortype', async () => {
-    const res = await new Promise<{
-      status: number;
-      headers: NodeJS.Dict<string | string[]>;
-      body: string;
-    }>((resolve, reject) => {
-      const req = https.request(world.endpoint.url, { method: 'POST', ca }, (r) => {
-        let body = '';
-        r.setEncoding('utf8').on('data', (d: string) => (body += d));
-        r.on('end', () => {
-          resolve({ status: r.statusCode ?? 0, headers: r.headers, body });
-        });
-      });
-      req.on('error', reject);
-      req.end('{}');
-    });
-    expect(res.status).toBe(403);
-    expect(res.headers['content-type']).toBe('application/x-amz-json-1.1');
-    expect(res.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
-    expect(JSON.parse(res.body)).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
-  });
-});
-
-test('the SDK finds the endpoint through AWS_ENDPOINT_URL_ECR and NODE_EXTRA_CA_CERTS', async () => {
-  const script = [
-    "import { ECRClient, GetAuthorizationTokenCommand as C } from '@aws-sdk/client-ecr';",
-    'const out = await new ECRClient({}).send(new C({}));',
-    'console.log(out.authorizationData[0].proxyEndpoint);',
-  ].join('\n');
-  const r = await run(NODE_BIN, ['--input-type=module', '-e', script], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_REGION: 'ap-south-1',
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_ECR: world.endpoint.url,
-      NODE_EXTRA_CA_CERTS: world.certs.caCert,
     },
-  });
-  expect(r.stderr).toBe('');
-  expect(r.stdout).toBe('https://127.0.0.1:5999\n');
-  expect(world.endpoint.requests.at(-1)?.region).toBe('ap-south-1');
+  );
+  expect(r.stderr).toContain('(SignatureDoesNotMatch) when calling the AssumeRole operation');
+  expect(world.sts.requests.map((q) => [q.accessKeyId, q.status, q.errorCode])).toEqual([
+    [TEST_CREDENTIALS.accessKeyId, 403, 'SignatureDoesNotMatch'],
+  ]);
 }, 30_000);
 
-describe('prereqs', () => {
-  test('names the package to install', () => {
-    expect(() => {
-      checkPrereqs(['htpasswd-nonexistent-tool']);
-    }).toThrow('apt-get install htpasswd-nonexistent-tool');
-  });
+test('the log check flags a secret printed before its ::add-mask::, and masks it after', () => {
+  const log = new LogProcessor(['s3cret-value'], false);
+  for (const line of ['early s3cret-value', '::add-mask::s3cret-value', 'late s3cret-value']) {
+    log.line('main', 'stdout', line);
+  }
+  expect(log.leaks).toEqual(['main stdout: secret #0 appears unmasked']);
+  expect(log.rendered).toEqual(['early s3cret-value', 'late ***']);
 });

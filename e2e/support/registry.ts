@@ -25,7 +25,7 @@ export interface TestRegistry {
 }
 
 /** bcrypt (the only htpasswd scheme distribution accepts) reads only this many password bytes. */
-export const BCRYPT_SIGNIFICANT_BYTES = 72;
+const BCRYPT_SIGNIFICANT_BYTES = 72;
 
 function configYaml(dir: string, port: number, certs: TestCerts | undefined): string {
   const tls = certs ? ['  tls:', `    certificate: ${certs.cert}`, `    key: ${certs.key}`] : [];

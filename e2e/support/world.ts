@@ -1,7 +1,7 @@
 // The one test world: certificates, the local ECR endpoint, the CONNECT proxy and real
 // registries, and the environment every step of the action gets to use them. Jobs run in it
-// (jobs.ts); demo.ts loads both under plain node, so neither imports @jest/globals (the Jest
-// half is use-world.ts).
+// (jobs.ts); demo.ts and the benchmark (bench/) load both under plain node, so neither imports
+// @jest/globals (the Jest half is use-world.ts).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeCerts, type TestCerts } from './certs.ts';
@@ -9,7 +9,7 @@ import { startConnectProxy, type ConnectProxy } from './connect-proxy.ts';
 import { EcrEndpoint, TEST_CREDENTIALS, type EcrEndpointOptions } from './ecr-endpoint.ts';
 import { encodeToken, type AuthTable } from './ecr-tokens.ts';
 import { DEFAULT_SUB, OidcIssuer } from './oidc.ts';
-import { startRegistry, type TestRegistry } from './registry.ts';
+import { startRegistry, type RegistryOptions, type TestRegistry } from './registry.ts';
 import { StsEndpoint, type RoleSpec } from './sts.ts';
 
 /** Preloaded into every step: reports the processes the action starts (see exec-trace.ts). */
@@ -42,6 +42,11 @@ export interface WorldOptions {
    * AWS_ENDPOINT_URL_STS, GITHUB_REPOSITORY and GITHUB_RUN_ID.
    */
   roles?: RoleSpec[];
+  /**
+   * Starts each registry (HTTPS with `certs`, else plain HTTP): a real docker-registry when
+   * omitted; the benchmark's are login stand-ins with a set latency (login-standin.ts).
+   */
+  serve?: (opts: RegistryOptions) => Promise<TestRegistry>;
 }
 
 /** The repository and run of the job, with `roles`. */
@@ -81,7 +86,7 @@ export interface World {
   stop: () => Promise<void>;
 }
 
-/** Starts certificates, the ECR endpoint, the CONNECT proxy and one real registry per spec. */
+/** Starts certificates, the ECR endpoint, the CONNECT proxy and one registry per spec. */
 export async function startWorld(specs: RegistrySpec[], opts: WorldOptions = {}): Promise<World> {
   const stops: (() => Promise<unknown>)[] = [];
   const add = <T extends Stoppable>(thing: T): T => {
@@ -94,10 +99,9 @@ export async function startWorld(specs: RegistrySpec[], opts: WorldOptions = {})
   try {
     const names = specs.flatMap((s) => (s.name ? [s.name] : []));
     const certs = add(await makeCerts(names));
+    const serve = opts.serve ?? startRegistry;
     const started = await Promise.allSettled(
-      specs.map((s) =>
-        startRegistry({ password: s.password, ...(s.tls === false ? {} : { certs }) }),
-      ),
+      specs.map((s) => serve({ password: s.password, ...(s.tls === false ? {} : { certs }) })),
     );
     const registries = started.flatMap((s) => (s.status === 'fulfilled' ? [add(s.value)] : []));
     const failed = started.find((s) => s.status === 'rejected');
