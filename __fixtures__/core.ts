@@ -42,6 +42,10 @@ export const endGroup = jest.fn<typeof actionsCore.endGroup>(() => events.push('
 export const exportVariable = jest.fn<typeof actionsCore.exportVariable>((name, value) => {
   events.push(`exportVariable:${name}=${String(value)}`);
 });
+export const addedPaths: string[] = [];
+export const addPath = jest.fn<typeof actionsCore.addPath>((dir) => {
+  addedPaths.push(dir);
+});
 export const isDebug = jest.fn<typeof actionsCore.isDebug>(() => false);
 /** GitHub's OIDC token: a JWT-shaped token whose payload names the audience asked for. */
 export const getIDToken = jest.fn<typeof actionsCore.getIDToken>((audience) => {
@@ -81,6 +85,7 @@ export function reset(): void {
   }
   events.length = 0;
   secrets.length = 0;
+  addedPaths.length = 0;
   logs.length = 0;
   summaryParts.length = 0;
 }

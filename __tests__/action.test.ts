@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/client-ecr-public';
 import * as core from '../__fixtures__/core.ts';
 import * as exec from '../__fixtures__/command.ts';
+import { endJob, loginOf, readJson, startJob } from '../__fixtures__/job.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
 jest.unstable_mockModule('../src/command.ts', () => exec);
@@ -30,7 +30,8 @@ const assumeRole = jest.fn((role: { arn: string }) =>
 jest.unstable_mockModule('../src/assume-role.ts', () => ({ assumeRole }));
 const { run } = await import('../src/action.ts');
 const { Records } = await import('../src/records.ts');
-const { fingerprint } = await import('../src/store.ts');
+const { stopProcesses } = await import('../src/runner.ts');
+const { ask } = await import('../src/helper.ts');
 
 const ecr = mockClient(ECRClient);
 const ecrPublic = mockClient(ECRPUBLICClient);
@@ -45,50 +46,33 @@ const answer = (account: string, password: string, region = 'eu-west-1') => ({
 });
 
 let dir: string;
-const savedEnv = { ...process.env };
 
 beforeEach(() => {
   core.reset();
   exec.reset();
   ecr.reset();
   ecrPublic.reset();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'action-test-'));
-  process.env.DOCKER_CONFIG = path.join(dir, 'docker');
-  process.env.RUNNER_TEMP = dir;
+  const job = startJob();
+  dir = job.root;
   process.env.AWS_REGION = 'eu-west-1';
   delete process.env.AWS_DEFAULT_REGION;
-  delete process.env.REGISTRY_AUTH_FILE;
   // the CLIs are found on PATH; what they do is the command fixture's
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
   for (const cli of ['docker', 'podman', 'skopeo']) {
-    fs.writeFileSync(path.join(bin, cli), '#!/bin/sh\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(job.bin, cli), '#!/bin/sh\n', { mode: 0o755 });
   }
-  process.env.PATH = bin;
 });
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-  process.env = { ...savedEnv };
-});
+afterEach(endJob);
 
 const auths = (): string[] => {
   const file = path.join(dir, 'docker', 'config.json');
-  if (!fs.existsSync(file)) return [];
-  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: object };
+  const config = (fs.existsSync(file) ? readJson(file) : {}) as { auths?: object };
   return Object.keys(config.auths ?? {}).sort();
 };
 /** The logins main recorded for the post step. */
 const savedLogins = (): unknown[] => new Records(core.state['run-dir'] ?? '').logins();
 /** The record of a login to `registry` with password 'pw', kept in `file` itself. */
-const record = (registry: string, file: string, cli = 'docker') => ({
-  host: registry,
-  cli,
-  file,
-  helper: '',
-  pinned: false,
-  pending: false,
-  fingerprint: fingerprint('pw'),
-});
+const record = (registry: string, file: string, cli: 'docker' | 'podman' = 'docker') =>
+  loginOf(registry, file, 'pw', { cli });
 /** The record of a docker login to a file-store host in the config directory `store`. */
 const dockerLogin = (registry: string, store: string) =>
   record(registry, path.join(store, 'config.json'));
@@ -137,6 +121,7 @@ describe('run', () => {
       `group: Logged in to ${host('123456789012')} (eu-west-1) with docker`,
     );
     expect(core.warning).not.toHaveBeenCalled();
+    expect(assumeRole).not.toHaveBeenCalled();
   });
 
   test('several regions and hosts: one call per region, every registry logged in', async () => {
@@ -187,8 +172,7 @@ describe('run', () => {
     expect(core.setFailed).toHaveBeenCalledWith(
       expect.stringContaining("Invalid registry '--password=x'"),
     );
-    expect(ecr.calls()).toHaveLength(0);
-    expect(exec.calls).toHaveLength(0);
+    expect([ecr.calls(), exec.calls, core.state]).toEqual([[], [], {}]);
   });
 
   test('no region anywhere fails with how to set one, before any API call', async () => {
@@ -344,12 +328,6 @@ describe('run', () => {
     expect(assumeRole).not.toHaveBeenCalled();
   });
 
-  test('without role-to-assume no role is assumed', async () => {
-    oneRegistry();
-    await run();
-    expect(assumeRole).not.toHaveBeenCalled();
-  });
-
   test('a partial failure keeps the state of the logins that worked, and fails the step', async () => {
     core.inputs.registries = '111111111111,222222222222';
     ecr.on(GetAuthorizationTokenCommand).resolves({
@@ -373,9 +351,41 @@ describe('run', () => {
       .on(GetAuthorizationTokenCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
     await run();
-    expect(core.error).toHaveBeenCalledTimes(2);
+    const denied = (region: string) =>
+      `Access denied to ECR GetAuthorizationToken in ${region} (not authorized). ` +
+      'The IAM principal needs ecr:GetAuthorizationToken on resource "*".';
+    expect(core.error.mock.calls).toEqual([[denied('eu-west-1')], [denied('us-east-1')]]);
     expect(core.setFailed).toHaveBeenCalledWith('2 registry logins failed; see the errors above.');
-    expect(core.state.logins).toBeUndefined();
+    expect(savedLogins()).toEqual([]);
+  });
+
+  test('a role that cannot be assumed fails its registries in every region with one error', async () => {
+    const arn = 'arn:aws:iam::111111111111:role/refused';
+    core.inputs.registries = `111111111111, ${host('333333333333', 'us-west-2')}`;
+    core.inputs['role-to-assume'] = arn;
+    assumeRole.mockRejectedValueOnce(new Error(`The role ${arn} refused GitHub's OIDC token`));
+    await run();
+    expect(core.setFailed.mock.calls).toEqual([[`The role ${arn} refused GitHub's OIDC token`]]);
+    expect([core.error.mock.calls, ecr.calls(), assumeRole.mock.calls.length]).toEqual([[], [], 1]);
+  });
+
+  test('the job summary: a row per registry logged in, with its CLIs; the failed logins counted', async () => {
+    process.env.GITHUB_STEP_SUMMARY = path.join(dir, 'summary.md');
+    process.env.REGISTRY_AUTH_FILE = path.join(dir, 'containers-auth.json');
+    core.inputs['container-cli'] = 'docker,podman';
+    core.inputs.registries = '111111111111,222222222222';
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [answer('111111111111', 'pw'), answer('222222222222', 'pw')],
+    });
+    exec.passwords[host('111111111111')] = 'pw';
+    await run();
+    const [heading, table, failed, ...rest] = core.summaryParts;
+    expect([heading, (JSON.parse(table ?? '[]') as unknown[]).slice(1), failed, rest]).toEqual([
+      '# Amazon ECR login',
+      [[`<code>${host('111111111111')}</code>`, 'eu-west-1', 'docker, podman', '2030-01-01 12:00']],
+      '2 login(s) failed: see the log.',
+      [],
+    ]);
   });
 
   test('an API failure in one region does not stop the logins of another', async () => {
@@ -413,37 +423,20 @@ describe('run', () => {
     expect(core.logs.join('\n')).not.toContain('pw\n');
   });
 
-  test('isolate-credentials logs in to a job-private config, seeded and exported', async () => {
+  // How the private directory is made, seeded and named in the state: logins.test.ts.
+  test('isolate-credentials: the login lands in the job-private config, the shared one untouched', async () => {
     core.inputs['isolate-credentials'] = 'true';
-    const shared = path.join(dir, 'docker');
-    fs.mkdirSync(path.join(shared, 'cli-plugins'), { recursive: true });
-    fs.writeFileSync(
-      path.join(shared, 'config.json'),
-      JSON.stringify({ auths: { 'hub.example': { auth: 'eA==' } }, credHelpers: {} }),
-    );
+    const shared = { auths: { 'hub.example': { auth: 'eA==' } } };
+    fs.writeFileSync(path.join(dir, 'docker', 'config.json'), JSON.stringify(shared));
     oneRegistry();
     await run();
-
-    expect(core.setFailed).not.toHaveBeenCalled();
-    const exported = core.events.find((e) => e.startsWith('exportVariable:DOCKER_CONFIG='));
-    const isolated = exported?.slice('exportVariable:DOCKER_CONFIG='.length) ?? '';
-    expect(path.dirname(isolated)).toBe(dir);
-    expect(core.state['private-config']).toBe(isolated);
-    // the shared config is untouched; the private one has both the old and the new credential
-    expect(auths()).toEqual(['hub.example']);
-    const own = JSON.parse(fs.readFileSync(path.join(isolated, 'config.json'), 'utf8')) as {
-      auths: object;
-    };
-    expect(Object.keys(own.auths).sort()).toEqual([host('123456789012'), 'hub.example']);
-    expect(fs.readlinkSync(path.join(isolated, 'cli-plugins'))).toBe(
-      path.join(shared, 'cli-plugins'),
-    );
+    const isolated = core.state['private-config'] ?? '';
+    expect(core.exportVariable).toHaveBeenCalledWith('DOCKER_CONFIG', isolated);
+    expect(readJson(path.join(dir, 'docker', 'config.json'))).toEqual(shared);
+    expect(readJson(path.join(isolated, 'config.json'))).toEqual({
+      auths: { 'hub.example': { auth: 'eA==' }, [host('123456789012')]: { auth: token('pw') } },
+    });
     expect(savedLogins()).toEqual([dockerLogin(host('123456789012'), isolated)]);
-    // recorded before the first login, so a failure still cleans it up
-    expect(core.events.indexOf('saveState:private-config')).toBeGreaterThanOrEqual(0);
-    expect(core.events.indexOf('saveState:private-config')).toBeLessThan(
-      core.events.findIndex((e) => e.startsWith('exec:docker login')),
-    );
   });
 
   test('login-attempts and login-timeout reach the login, and retries are logged', async () => {
@@ -514,42 +507,32 @@ describe('run', () => {
     expect(savedLogins()).toHaveLength(1);
   });
 
-  test('a CLI asked for but not installed fails before any API call', async () => {
-    core.inputs['container-cli'] = 'buildah';
-    await run();
-    expect(core.setFailed).toHaveBeenCalledWith(
-      expect.stringContaining('The buildah CLI was not found on PATH'),
-    );
-    expect(ecr.calls()).toHaveLength(0);
-  });
+  test.each([
+    ['buildah', 'bin', 'buildah'],
+    ['docker, buildah', 'bin', 'buildah'],
+    ['docker', '', 'docker'],
+  ])(
+    'container-cli %j, PATH <dir>/%s: %s is not installed, before any API call',
+    async (clis, bin, cli) => {
+      core.inputs['container-cli'] = clis;
+      process.env.PATH = path.join(dir, bin);
+      await run();
+      expect(core.setFailed).toHaveBeenCalledWith(
+        expect.stringContaining(`The ${cli} CLI was not found on PATH`),
+      );
+      expect(ecr.calls()).toHaveLength(0);
+    },
+  );
 
-  test('isolate-credentials with podman: a private REGISTRY_AUTH_FILE, seeded and exported', async () => {
-    core.inputs['isolate-credentials'] = 'true';
-    core.inputs['container-cli'] = 'podman';
-    const shared = path.join(dir, 'shared-auth.json');
-    fs.writeFileSync(shared, JSON.stringify({ auths: { 'quay.example': { auth: 'eA==' } } }));
-    process.env.REGISTRY_AUTH_FILE = shared;
+  test('a config.json that is not JSON fails before any API call, and is left as it was', async () => {
+    fs.writeFileSync(path.join(dir, 'docker', 'config.json'), '{not json');
     oneRegistry();
     await run();
-
-    expect(core.setFailed).not.toHaveBeenCalled();
-    const exported = core.events.find((e) => e.startsWith('exportVariable:REGISTRY_AUTH_FILE='));
-    const authFile = exported?.slice('exportVariable:REGISTRY_AUTH_FILE='.length) ?? '';
-    expect(path.dirname(authFile)).toBe(core.state['private-config']);
-    const own = JSON.parse(fs.readFileSync(authFile, 'utf8')) as { auths: object };
-    expect(Object.keys(own.auths).sort()).toEqual([host('123456789012'), 'quay.example']);
-    expect(JSON.parse(fs.readFileSync(shared, 'utf8'))).toEqual({
-      auths: { 'quay.example': { auth: 'eA==' } },
-    });
-  });
-
-  test('docker missing from PATH fails before any API call', async () => {
-    process.env.PATH = dir;
-    await run();
     expect(core.setFailed).toHaveBeenCalledWith(
-      expect.stringContaining('docker CLI was not found'),
+      expect.stringMatching(/^The credential file .*config\.json is not a valid JSON object/),
     );
-    expect(ecr.calls()).toHaveLength(0);
+    expect([ecr.calls(), exec.calls]).toEqual([[], []]);
+    expect(fs.readFileSync(path.join(dir, 'docker', 'config.json'), 'utf8')).toBe('{not json');
   });
 
   test('CLI output that holds workflow commands is printed between stop-commands markers', async () => {
@@ -577,6 +560,56 @@ describe('run', () => {
     ]);
     // text without a command in it is printed as it is
     expect(core.logs).toContain('info: Credentials expire at 2030-01-01T12:00:00.000Z');
+  });
+
+  test('credential-helper: the agent holds the token, the config names its helper, no password is an output', async () => {
+    oneRegistry();
+    core.inputs['credential-helper'] = 'true';
+    await run();
+    const records = new Records(core.state['run-dir'] ?? '');
+    try {
+      expect(core.setFailed).not.toHaveBeenCalled();
+      expect(exec.calls).toEqual([]);
+      const registry = host('123456789012');
+      const helper = `ecr-login-${path.basename(core.state['run-dir'] ?? '').slice(10)}`;
+      expect(readJson(path.join(dir, 'docker', 'config.json'))).toEqual({
+        credHelpers: { [registry]: helper },
+      });
+      expect(core.outputs).toEqual({
+        registry,
+        registries: registry,
+        docker_username_123456789012_dkr_ecr_eu_west_1_amazonaws_com: 'AWS',
+        'expires-at': '2030-01-01T12:00:00.000Z',
+      });
+      const socket = path.join(core.state['run-dir'] ?? '', 'agent.sock');
+      expect(await ask(socket, registry)).toEqual({ username: 'AWS', secret: 'pw' });
+      expect(core.logs).toContain(
+        `info: docker: asks the credential helper docker-credential-${helper}`,
+      );
+      expect(records.logins()).toEqual([
+        {
+          ...loginOf(registry, path.join(dir, 'docker', 'config.json'), 'pw'),
+          helper,
+          fingerprint: '',
+          agent: true,
+        },
+      ]);
+    } finally {
+      await stopProcesses(records.running(true));
+    }
+  }, 20_000);
+
+  test('credential-helper: an agent that cannot start fails every registry with its reason', async () => {
+    oneRegistry();
+    core.inputs['credential-helper'] = 'true';
+    process.env.RUNNER_TEMP = path.join(dir, 'd'.repeat(100));
+    await run();
+    expect(core.setFailed).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^The credential agent's socket path .* set RUNNER_TEMP to a shorter directory\.$/,
+      ),
+    );
+    expect(core.outputs).toEqual({});
   });
 
   test('a job summary that cannot be written is a warning: the logins stand', async () => {

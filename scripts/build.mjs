@@ -38,8 +38,9 @@ export class BearerCredentialHandler { constructor() { unavailable(); } }
 // Built next to the target and swapped in at the end, so dist/ is never half there.
 const next = `${out}.next`;
 rmSync(next, { recursive: true, force: true });
-// dist/main from src/index.ts, dist/post from src/post-index.ts: the thin files that call run().
-const sources = { main: 'src/index.ts', post: 'src/post-index.ts' };
+// dist/main from src/index.ts, dist/post from src/post-index.ts: the thin files that call run();
+// dist/helper from src/helper-index.ts, the credential helper of `credential-helper: true`.
+const sources = { main: 'src/index.ts', post: 'src/post-index.ts', helper: 'src/helper-index.ts' };
 for (const [entry, source] of Object.entries(sources)) {
   const { code, assets } = await ncc(resolve(source), {
     minify: true,

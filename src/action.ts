@@ -8,6 +8,8 @@ import { Deadline } from './aws-client.ts';
 import { Identities } from './identities.ts';
 import { getInputs } from './inputs.ts';
 import type { Inputs, LoginLimits } from './inputs.ts';
+import { hookUp, startAgent } from './helper-mode.ts';
+import type { Agent, Fetched } from './helper-mode.ts';
 import { logIn, planLogins } from './logins.ts';
 import type { Outcome, Plan } from './logins.ts';
 import { proxyEnv } from './proxy.ts';
@@ -35,8 +37,14 @@ export async function run(): Promise<void> {
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
       const plan = await planLogins(run, clis, inputs.isolateCredentials);
-      const outcomes = await logInToAll(inputs, targets, plan, proxy);
-      await report(outcomes, inputs.maskPassword, targets.length);
+      const outcomes = inputs.credentialHelper
+        ? await hookUpAll(inputs, targets, plan, proxy)
+        : await logInToAll(inputs, targets, proxy, async (credential) => {
+            const done = await logIn(plan, credential);
+            logLanded(done);
+            return done;
+          });
+      await report(outcomes, inputs, targets.length);
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       endRun(run);
@@ -73,23 +81,30 @@ function interrupted(signal: NodeJS.Signals, run: Run): never {
 }
 
 /**
- * Fetches the tokens of every group (a role and a region) at once and logs in to each registry
- * the moment its token arrives; returns every outcome, in the order of the inputs.
+ * What becomes of a token the moment it arrives: `group` is the index of its group, `at` the
+ * position of its registry in the inputs.
+ */
+type Land = (credential: Credential, group: number, at: number) => Promise<Outcome[]>;
+
+/**
+ * Fetches the tokens of every group (a role and a region) at once and lands each registry's
+ * the moment it arrives; returns every outcome, in the order of the inputs.
  */
 async function logInToAll(
   inputs: Inputs,
   targets: ResolvedTarget[],
-  plan: Plan,
   proxy: ProxyEnv,
+  land: Land,
+  groups = groupByRegion(targets),
 ): Promise<Outcome[]> {
   const deadline = new Deadline(inputs.apiTimeoutMs);
   // Each role's credentials go to the API calls of its registries only.
   const identities = new Identities(inputs.roleSettings, proxy, deadline);
   const outcomes = new Map<ResolvedTarget, Outcome[]>();
   const failed = (target: ResolvedTarget, error: unknown): Outcome[] => [
-    { registry: targetLabel(target), ok: false, error: errorMessage(error) },
+    fail(targetLabel(target), error),
   ];
-  const groups = groupByRegion(targets).map(async ({ role, ...group }) => {
+  const fetching = groups.map(async ({ role, ...group }, index) => {
     try {
       const credentials = role ? await identities.credentialsOf(role, group.region) : undefined;
       const options = { proxy, maskPassword: inputs.maskPassword, deadline };
@@ -103,18 +118,60 @@ async function logInToAll(
           outcomes.set(target, failed(target, credential ?? 'no answer'));
           return;
         }
-        const done = await logIn(plan, role ? { ...credential, identity: role } : credential);
-        logLanded(done);
-        outcomes.set(target, done);
+        const landed = role ? { ...credential, identity: role } : credential;
+        outcomes.set(target, await land(landed, index, targets.indexOf(target)));
       });
       await Promise.all(logins);
     } catch (error) {
       for (const target of group.targets) outcomes.set(target, failed(target, error));
     }
   });
-  await Promise.all(groups);
+  await Promise.all(fetching);
   return targets.flatMap((target) => outcomes.get(target) ?? []);
 }
+
+/**
+ * `credential-helper: true`: fetches every token first (bad input, denied access and API
+ * failures fail as in the other mode), then starts the job's agent with them and points each
+ * registry of each CLI at its helper.
+ */
+async function hookUpAll(
+  inputs: Inputs,
+  targets: ResolvedTarget[],
+  plan: Plan,
+  proxy: ProxyEnv,
+): Promise<Outcome[]> {
+  const groups = groupByRegion(targets);
+  const fetched: (Fetched & { at: number })[] = [];
+  const collect: Land = (credential, group, at) => {
+    fetched.push({ credential, group, at });
+    return Promise.resolve([]);
+  };
+  const failed = await logInToAll(inputs, targets, proxy, collect, groups);
+  if (fetched.length === 0) return failed;
+  fetched.sort((a, b) => a.at - b.at);
+  let agent: Agent;
+  try {
+    agent = await startAgent(plan.run, inputs, proxy, groups, fetched);
+  } catch (error) {
+    const registries = fetched.map(({ credential }) => credential.host);
+    return [...failed, ...registries.map((registry) => fail(registry, error))];
+  }
+  const hooked = await Promise.all(
+    fetched.map(async ({ credential }) => {
+      const done = await hookUp(plan, agent, credential);
+      logLanded(done);
+      return done;
+    }),
+  );
+  return [...failed, ...hooked.flat()];
+}
+
+const fail = (registry: string, error: unknown): Outcome => ({
+  registry,
+  ok: false,
+  error: errorMessage(error),
+});
 
 /** One collapsed group in the log for a registry logged in to, with what each CLI said. */
 function logLanded(outcomes: Outcome[]): void {
@@ -139,7 +196,7 @@ function logLanded(outcomes: Outcome[]): void {
  * Sets the outputs and the job summary from the outcomes, and fails the step if any login
  * failed. `asked`: how many registries the inputs name.
  */
-async function report(outcomes: Outcome[], maskPassword: boolean, asked: number): Promise<void> {
+async function report(outcomes: Outcome[], inputs: Inputs, asked: number): Promise<void> {
   const registries = new Map<string, { credential: Credential; clis: Outcome['cli'][] }>();
   for (const outcome of outcomes) {
     if (!outcome.ok) continue;
@@ -153,7 +210,7 @@ async function report(outcomes: Outcome[], maskPassword: boolean, asked: number)
   setOutputs(
     done.map((d) => d.credential),
     asked,
-    maskPassword,
+    inputs,
   );
   const rows = done.map(({ credential, clis }) => ({
     ...credential,
@@ -169,8 +226,11 @@ async function report(outcomes: Outcome[], maskPassword: boolean, asked: number)
   }
 }
 
-/** The outputs; `registry` only when the inputs named one registry, as the official action. */
-function setOutputs(credentials: Credential[], asked: number, maskPassword: boolean): void {
+/**
+ * The outputs; `registry` only when the inputs named one registry, as the official action; no
+ * password outputs with the credential agent.
+ */
+function setOutputs(credentials: Credential[], asked: number, inputs: Inputs): void {
   if (credentials.length === 0) return;
   const [only] = credentials;
   if (asked === 1 && only) core.setOutput(Output.Registry, only.host);
@@ -178,11 +238,14 @@ function setOutputs(credentials: Credential[], asked: number, maskPassword: bool
   for (const credential of credentials) {
     const suffix = outputSuffix(credential.host);
     core.setOutput(`${OutputPrefix.Username}${suffix}`, credential.username);
-    core.setOutput(`${OutputPrefix.Password}${suffix}`, credential.password);
+    // With the credential agent, no password leaves the step: not even as an output.
+    if (!inputs.credentialHelper) {
+      core.setOutput(`${OutputPrefix.Password}${suffix}`, credential.password);
+    }
   }
   const earliest = Math.min(...credentials.map((c) => c.expiresAt.getTime()));
   core.setOutput(Output.ExpiresAt, new Date(earliest).toISOString());
-  if (!maskPassword) {
+  if (!inputs.maskPassword) {
     core.warning(
       "'mask-password' is false: the registry passwords in this step's outputs are not masked. " +
         'Pass them only to job outputs or service credentials, never print them.',

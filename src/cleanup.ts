@@ -9,7 +9,7 @@ import { logOut } from './logins.ts';
 import type { Login } from './records.ts';
 import { openRun } from './run.ts';
 import type { Run } from './run.ts';
-import { stopLeftovers } from './runner.ts';
+import { stopLeftovers, stopProcesses } from './runner.ts';
 import type { Removal } from './removal.ts';
 
 /**
@@ -24,6 +24,10 @@ export async function post(): Promise<void> {
   let logins: Login[] = [];
   try {
     run = openRun(limits());
+    // The credential agent (credential-helper) outlives the main step on purpose: it ends here.
+    if (run && (await stopProcesses(run.records.running(true))) > 0) {
+      core.info('Stopped the credential agent');
+    }
     // Only a main step that was killed or cancelled can have left a CLI running.
     const stopped = run && !run.records.hasEnded() ? await stopLeftovers(run.records) : 0;
     if (stopped > 0) {

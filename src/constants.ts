@@ -16,6 +16,7 @@ export const Input = {
   RoleSessionName: 'role-session-name',
   RoleDurationSeconds: 'role-duration-seconds',
   RegistryRoles: 'registry-roles',
+  CredentialHelper: 'credential-helper',
 } as const;
 
 /** Names of the action's fixed outputs. */

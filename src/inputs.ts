@@ -31,6 +31,8 @@ export interface Inputs {
   apiTimeoutMs: number;
   /** How every role of the step is assumed: `audience`, `role-session-name`, the duration. */
   roleSettings: RoleSettings;
+  /** `credential-helper`: the CLIs ask the job's credential agent; no password is stored. */
+  credentialHelper: boolean;
 }
 
 /** `login-attempts`: attempts per login, the first included; `login-timeout`: of each, in ms. */
@@ -75,6 +77,8 @@ export function getInputs(): Inputs {
   const roleToAssume = core.getInput(Input.RoleToAssume).trim();
   if (roleToAssume !== '') checkRoleArn(roleToAssume, `'${Input.RoleToAssume}'`);
   const roleLines = core.getInput(Input.RegistryRoles);
+  const credentialHelper = getBoolean(Input.CredentialHelper, false);
+  if (credentialHelper) checkHelperMode();
   return {
     targets: withRoles(targets, parseRegistryRoles(roleLines), roleToAssume),
     region: region === '' ? undefined : region,
@@ -86,7 +90,28 @@ export function getInputs(): Inputs {
     containerCli: getClis(),
     apiTimeoutMs: getInteger(Input.ApiTimeout, 120, 1, 3600) * 1000,
     roleSettings: getRoleSettings(roleToAssume !== '' || roleLines.trim() !== ''),
+    credentialHelper,
   };
+}
+
+/**
+ * What `credential-helper: true` cannot be combined with: `skip-logout` (the agent ends with the
+ * job, so nothing could stay logged in) and `mask-password: false` (no password leaves the step).
+ */
+function checkHelperMode(): void {
+  if (getBoolean(Input.SkipLogout, false)) {
+    throw new Error(
+      `'${Input.CredentialHelper}: true' cannot be combined with '${Input.SkipLogout}: true': the ` +
+        'credential agent ends with the job, so no login can outlive it. Drop one of the two.',
+    );
+  }
+  if (!getBoolean(Input.MaskPassword, true)) {
+    throw new Error(
+      `'${Input.CredentialHelper}: true' cannot be combined with '${Input.MaskPassword}: false': ` +
+        'in that mode no password leaves the step, so there is none to pass to another job. ' +
+        'Drop one of the two.',
+    );
+  }
 }
 
 /** `login-attempts` and `login-timeout`; the post step reads them alone, for its own limits. */

@@ -24,6 +24,8 @@ export interface Login {
    * while the store still holds this one, so a later login to the same registry survives.
    */
   fingerprint: string;
+  /** credential-helper mode: a credHelpers entry naming the run's agent, no secret at all. */
+  agent?: boolean;
 }
 
 /** A process the main step started, named by its PID and start time (see startTimeOf). */
@@ -59,6 +61,11 @@ export class Records {
     if (start !== undefined) this.#append(PROCESSES, { pid, start });
   }
 
+  /** The credential agent (credential-helper mode): it outlives the main step, until the post step. */
+  agent(pid: number, start: string | undefined): void {
+    if (start !== undefined) this.#append(PROCESSES, { pid, start, agent: true });
+  }
+
   ended(pid: number): void {
     this.#append(PROCESSES, { pid, ended: true });
   }
@@ -88,15 +95,17 @@ export class Records {
     return [...logins.values()];
   }
 
-  /** The processes recorded as started and not as ended. */
-  running(): Started[] {
+  /** The processes recorded as started and not as ended; `agents`: the agent's alone. */
+  running(agents = false): Started[] {
     const running = new Map<number, Started>();
     for (const value of this.#read(PROCESSES)) {
       if (typeof value !== 'object' || value === null) continue;
-      const { pid, start, ended } = value as { pid?: unknown; start?: unknown; ended?: unknown };
+      const { pid, start, ended, agent } = value as Record<string, unknown>;
       if (typeof pid !== 'number') continue;
       if (ended === true) running.delete(pid);
-      else if (typeof start === 'string') running.set(pid, { pid, start });
+      else if (typeof start === 'string' && (!agents || agent === true)) {
+        running.set(pid, { pid, start });
+      }
     }
     return [...running.values()];
   }
@@ -130,6 +139,7 @@ function isLogin(value: unknown): value is Login {
     typeof login.helper === 'string' &&
     typeof login.pinned === 'boolean' &&
     typeof login.pending === 'boolean' &&
-    typeof login.fingerprint === 'string'
+    typeof login.fingerprint === 'string' &&
+    (login.agent === undefined || typeof login.agent === 'boolean')
   );
 }

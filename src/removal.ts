@@ -45,18 +45,30 @@ export async function remove(run: Run, logins: Login[]): Promise<Removal[]> {
   }
   try {
     const removals = new Map<Login, Removal>();
-    for (const login of logins) {
-      const one = login.cli !== 'docker' ? logoutIfOurs : login.helper !== '' ? eraseIfOurs : null;
-      if (one) removals.set(login, await one(run, login).catch((e: unknown) => failed(login, e)));
-    }
-    if (first.cli === 'docker' && fs.existsSync(first.file)) {
-      const erased = new Set([...removals].flatMap(([l, r]) => (r.state === 'removed' ? [l] : [])));
+    const hooked = logins.filter((login) => login.agent === true);
+    if (hooked.length > 0) {
       try {
-        const { config, removed } = removeEntries(file.read(), logins, erased);
+        const { config, removed } = unhook(file.read(), hooked);
         if (config) file.write(config);
         for (const removal of removed) removals.set(removal.login, removal);
       } catch (error) {
-        for (const login of logins) {
+        for (const login of hooked) removals.set(login, failed(login, error));
+      }
+    }
+    for (const login of logins) {
+      if (login.agent === true) continue;
+      const one = login.cli !== 'docker' ? logoutIfOurs : login.helper !== '' ? eraseIfOurs : null;
+      if (one) removals.set(login, await one(run, login).catch((e: unknown) => failed(login, e)));
+    }
+    const stored = logins.filter((login) => login.agent !== true);
+    if (first.cli === 'docker' && stored.length > 0 && fs.existsSync(first.file)) {
+      const erased = new Set([...removals].flatMap(([l, r]) => (r.state === 'removed' ? [l] : [])));
+      try {
+        const { config, removed } = removeEntries(file.read(), stored, erased);
+        if (config) file.write(config);
+        for (const removal of removed) removals.set(removal.login, removal);
+      } catch (error) {
+        for (const login of stored) {
           if (!erased.has(login)) removals.set(login, failed(login, error));
         }
       }
@@ -98,6 +110,28 @@ function removeEntries(
   if (Object.keys(helpers).length > 0) next.credHelpers = helpers;
   else if (Object.keys(config.credHelpers ?? {}).length > 0) delete next.credHelpers;
   return { config: next, removed: removals };
+}
+
+/**
+ * Takes out the credHelpers entries that point at this run's agent (credential-helper mode),
+ * each only while it still names this run's helper: another run's entry for the host stays.
+ */
+function unhook(
+  config: CredentialFile,
+  logins: Login[],
+): { config?: CredentialFile; removed: Removal[] } {
+  const helpers = { ...config.credHelpers };
+  const removed = logins.map((login): Removal => {
+    const now = helpers[login.host];
+    if (now === undefined) return { login, state: 'gone' };
+    if (now !== login.helper) return { login, state: 'replaced' };
+    Reflect.deleteProperty(helpers, login.host);
+    return { login, state: 'removed' };
+  });
+  if (!removed.some((r) => r.state === 'removed')) return { removed };
+  const next: CredentialFile = { ...config, credHelpers: helpers };
+  if (Object.keys(helpers).length === 0) delete next.credHelpers;
+  return { config: next, removed };
 }
 
 /** Whether a store still holds a login's secret: this run's, none, or another (a later login's). */

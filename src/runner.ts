@@ -1,7 +1,7 @@
 import { runCommand, startTimeOf, stopIfSame } from './command.ts';
 import type { CommandOptions, CommandResult } from './command.ts';
 import { errorMessage } from './errors.ts';
-import type { Records } from './records.ts';
+import type { Records, Started } from './records.ts';
 import { backoffMs, isTransient } from './retry.ts';
 import type { RetryPolicy } from './retry.ts';
 
@@ -118,8 +118,13 @@ export class Runner {
  * never a later process that reuses the PID, and never what they started themselves (a
  * helper's agent). Waits until they are gone, at most 2 s; returns how many were stopped.
  */
-export async function stopLeftovers(records: Records, proc = '/proc'): Promise<number> {
-  const stopped = records.running().filter(({ pid, start }) => stopIfSame(pid, start, proc));
+export function stopLeftovers(records: Records, proc = '/proc'): Promise<number> {
+  return stopProcesses(records.running(), proc);
+}
+
+/** Stops each of `started` that is still that process; waits until they are gone, at most 2 s. */
+export async function stopProcesses(started: Started[], proc = '/proc'): Promise<number> {
+  const stopped = started.filter(({ pid, start }) => stopIfSame(pid, start, proc));
   for (let waited = 0; waited < 2000; waited += 20) {
     if (stopped.every(({ pid, start }) => startTimeOf(pid, proc) !== start)) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
