@@ -79,6 +79,8 @@ test('docker asks the agent: no password in any file, a token that expires is fe
   const first = issue();
   let agent = { pid: 0, start: '' };
   let helperName = '';
+  let added: string[] = [];
+  let readableAfterPost: boolean | undefined;
   const steps = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'credential-helper': 'true' },
     afterMain: async (main, dirs) => {
@@ -116,6 +118,10 @@ test('docker asks the agent: no password in any file, a token that expires is fe
         `require('net').connect(${JSON.stringify(socket)}).on('error', (e) => { console.log(e.code); }).on('connect', () => console.log('connected'))`,
       ]);
       expect(asNobody.stdout.trim()).toBe('EACCES');
+      added = main.addedPath;
+    },
+    afterPost: async (_post, dirs) => {
+      readableAfterPost = await canRead(dirs, added);
     },
   });
   const { main, post } = steps;
@@ -129,8 +135,11 @@ test('docker asks the agent: no password in any file, a token that expires is fe
       'registry',
     ].sort(),
   );
-  expect(logLines(main)).toContain(
-    `docker: asks the credential helper docker-credential-${helperName}`,
+  expect(logLines(main)).toEqual(
+    expect.arrayContaining([
+      `Started the credential agent: docker-credential-${helperName} is on PATH for later steps (images the runner pulls itself do not use it)`,
+      `docker: asks the credential helper docker-credential-${helperName}`,
+    ]),
   );
   expect(logLines(post)).toEqual([
     'Stopped the credential agent',
@@ -140,6 +149,7 @@ test('docker asks the agent: no password in any file, a token that expires is fe
   expect(await running(agent)).toBe(false);
   expect(steps.after.post?.config).toEqual({});
   expect(steps.after.post?.temp).toEqual([]);
+  expect(readableAfterPost).toBe(false);
   // The one process the step started is the agent; no CLI ran a login.
   expect(steps.execs.map((e) => e.args.slice(1))).toEqual([[expect.any(String), '--agent']]);
   expectHygiene(steps, {});

@@ -96,6 +96,10 @@ export async function startAgent(
   };
   await launch(run, config);
   writeHelper(run.dir, helper, socket);
+  core.info(
+    `Started the credential agent: docker-credential-${helper} is on PATH for later steps ` +
+      '(images the runner pulls itself do not use it)',
+  );
   return { helper };
 }
 
