@@ -3,7 +3,15 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import * as core from '../__fixtures__/core.ts';
 import * as exec from '../__fixtures__/command.ts';
-import { authOf, credential, endJob, readJson, sha256, startJob } from '../__fixtures__/job.ts';
+import {
+  authOf,
+  credential,
+  endJob,
+  loginOf,
+  readJson,
+  sha256,
+  startJob,
+} from '../__fixtures__/job.ts';
 import type { Run } from '../src/run.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
@@ -129,14 +137,7 @@ describe('docker, with a credential helper as the store', () => {
     await expect(put(run, credential(A, 'pw-a'), placement)).resolves.toStrictEqual({
       output: 'Login Succeeded',
     });
-    const login = {
-      host: A,
-      cli: 'docker',
-      file: configFile(),
-      helper: 'fake',
-      pinned: false,
-      fingerprint: sha256('pw-a'),
-    };
+    const login = loginOf(A, configFile(), 'pw-a', { helper: 'fake' });
     expect(during).toEqual([[{ ...login, pending: true }], true]);
     expect(recordLines()).toEqual([
       { ...login, pending: true },
@@ -220,14 +221,7 @@ describe('podman, buildah and skopeo', () => {
       ]);
       expect(exec.runCommand.mock.calls[0]?.[2]?.env?.REGISTRY_AUTH_FILE).toBe(authFile);
       expect(readConfig(authFile)).toEqual({ auths: { [A]: authOf('pw-a') } });
-      const login = {
-        host: A,
-        cli,
-        file: authFile,
-        helper: '',
-        pinned: false,
-        fingerprint: sha256('pw-a'),
-      };
+      const login = loginOf(A, authFile, 'pw-a', { cli });
       expect(during).toEqual([[{ ...login, pending: true }], true]);
       expect(recordLines()).toEqual([
         { ...login, pending: true },

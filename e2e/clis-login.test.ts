@@ -290,7 +290,7 @@ test('isolate-credentials with podman: a job-private auth.json, seeded, exported
 
 // A credential file that a later step deleted means the credential is gone; podman, buildah
 // and skopeo would exit non-zero with "checking authfile: stat <file>: no such file or
-// directory", and the README says a credential already gone is only reported.
+// directory", and docs/credentials.md says a credential already gone is only reported.
 test('a REGISTRY_AUTH_FILE deleted by a later step is reported as already logged out', async () => {
   const run = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'container-cli': 'podman' },

@@ -154,9 +154,9 @@ describe('isolate-credentials', () => {
     expect(await snapshotOf(shared)).toEqual(before);
   }, 60_000);
 
-  // README: with isolate-credentials "one job's post step" can no longer "log the other out" and
-  // "the runner-wide credential store is never written", even when the shared config.json names
-  // a credential helper (credsStore) that is copied into the private config.
+  // docs/credentials.md: with isolate-credentials no job's post step can touch another's login,
+  // and the runner-wide credential store is never written, even when the shared config.json
+  // names a credential helper (credsStore) that is copied into the private config.
   test('with a credential helper in the shared config, jobs still do not log each other out', async () => {
     const helper = world.add(await makeCredentialHelper('e2efake'));
     const shared = world.add(await makeTempDir('e2e-shared-helper')).path;
