@@ -146,6 +146,8 @@ export const stopIfSame = jest.fn<typeof command.stopIfSame>(() => false);
 export function reset(): void {
   runCommand.mockReset();
   runCommand.mockImplementation(fake);
+  startTimeOf.mockImplementation(() => undefined);
+  stopIfSame.mockImplementation(() => false);
   calls.length = 0;
   unreachable.clear();
   refusingHelpers.clear();

@@ -84,6 +84,23 @@ const oneRegistry = (): void => {
   exec.passwords[host('123456789012')] = 'pw';
 };
 
+/**
+ * The agent of credential-helper is a real process: the command fixture reads its start time
+ * from /proc and stops it, so the run records it and the test can end it.
+ */
+const realProcesses = (): void => {
+  exec.startTimeOf.mockImplementation((pid) => {
+    const file = `/proc/${String(pid)}/stat`;
+    const stat = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return stat === '' || fields[0] === 'Z' ? undefined : fields[19];
+  });
+  exec.stopIfSame.mockImplementation((pid) => {
+    process.kill(pid, 'SIGKILL');
+    return true;
+  });
+};
+
 describe('run', () => {
   test('logs in to the default registry: masks first, then logs in, then outputs', async () => {
     oneRegistry();
@@ -563,6 +580,7 @@ describe('run', () => {
   });
 
   test('credential-helper: the agent holds the token, the config names its helper, no password is an output', async () => {
+    realProcesses();
     oneRegistry();
     core.inputs['credential-helper'] = 'true';
     await run();
@@ -586,6 +604,7 @@ describe('run', () => {
       expect(core.logs).toContain(
         `info: docker: asks the credential helper docker-credential-${helper}`,
       );
+      expect(records.running(true)).toHaveLength(1);
       expect(records.logins()).toEqual([
         {
           ...loginOf(registry, path.join(dir, 'docker', 'config.json'), 'pw'),
@@ -594,6 +613,30 @@ describe('run', () => {
           agent: true,
         },
       ]);
+    } finally {
+      await stopProcesses(records.running(true));
+    }
+  }, 20_000);
+
+  test('credential-helper, several regions: one agent for all, the outputs in the order of the inputs', async () => {
+    realProcesses();
+    core.inputs['credential-helper'] = 'true';
+    core.inputs.registries = `111111111111\n333333333333.dkr.ecr.us-west-2.amazonaws.com, 222222222222`;
+    ecr
+      .on(GetAuthorizationTokenCommand, { registryIds: ['111111111111', '222222222222'] })
+      .resolves({ authorizationData: [answer('111111111111', 'a'), answer('222222222222', 'a')] })
+      .on(GetAuthorizationTokenCommand, { registryIds: ['333333333333'] })
+      .resolves({ authorizationData: [answer('333333333333', 'b', 'us-west-2')] });
+    await run();
+    const records = new Records(core.state['run-dir'] ?? '');
+    try {
+      expect(core.setFailed).not.toHaveBeenCalled();
+      const hosts = [host('111111111111'), host('333333333333', 'us-west-2'), host('222222222222')];
+      expect(core.outputs.registries).toBe(hosts.join(','));
+      expect(records.running(true)).toHaveLength(1);
+      const socket = path.join(core.state['run-dir'] ?? '', 'agent.sock');
+      const answers = await Promise.all(hosts.map((h) => ask(socket, h)));
+      expect(answers.map((a) => ('secret' in a ? a.secret : a.error))).toEqual(['a', 'b', 'a']);
     } finally {
       await stopProcesses(records.running(true));
     }

@@ -243,6 +243,10 @@ describe('the socket and the helper', () => {
     await new Promise((resolve) => out.once('finish', resolve));
     expect(said).toBe('ready\n');
     expect(await ask(socket, HOST)).toEqual({ username: 'AWS', secret: 'first-eu' });
+    // A hangup (the terminal of whoever started the job) and a stdout gone do not end it.
+    process.emit('SIGHUP');
+    out.emit('error', new Error('EPIPE'));
+    expect(await ask(socket, HOST)).toEqual({ username: 'AWS', secret: 'first-eu' });
     process.emit('SIGTERM');
     await ended;
     expect(fs.existsSync(socket)).toBe(false);

@@ -234,14 +234,14 @@ export async function listen(config: AgentConfig, watchMs = WATCH_MS): Promise<L
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve).once('error', reject);
   });
-  let ended = (): void => undefined;
+  let ended: (() => void) | undefined;
   const done = new Promise<void>((resolve) => (ended = resolve));
   const close = () => {
     clearInterval(watching);
     tokens.stop();
     server.close();
     if (process.platform !== 'win32') fs.rmSync(config.socket, { force: true });
-    ended();
+    ended?.();
   };
   const watching = setInterval(() => {
     if (!alive(config.watch)) close();
