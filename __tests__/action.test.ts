@@ -101,6 +101,16 @@ const realProcesses = (): void => {
   });
 };
 
+/** Three registries in two regions: 111… and 222… in eu-west-1 (password a), 333… in us-west-2 (b). */
+const threeRegistries = (): void => {
+  core.inputs.registries = `111111111111\n333333333333.dkr.ecr.us-west-2.amazonaws.com, 222222222222`;
+  ecr
+    .on(GetAuthorizationTokenCommand, { registryIds: ['111111111111', '222222222222'] })
+    .resolves({ authorizationData: [answer('111111111111', 'a'), answer('222222222222', 'a')] })
+    .on(GetAuthorizationTokenCommand, { registryIds: ['333333333333'] })
+    .resolves({ authorizationData: [answer('333333333333', 'b', 'us-west-2')] });
+};
+
 describe('run', () => {
   test('logs in to the default registry: masks first, then logs in, then outputs', async () => {
     oneRegistry();
@@ -142,12 +152,7 @@ describe('run', () => {
   });
 
   test('several regions and hosts: one call per region, every registry logged in', async () => {
-    core.inputs.registries = `111111111111\n333333333333.dkr.ecr.us-west-2.amazonaws.com, 222222222222`;
-    ecr
-      .on(GetAuthorizationTokenCommand, { registryIds: ['111111111111', '222222222222'] })
-      .resolves({ authorizationData: [answer('111111111111', 'a'), answer('222222222222', 'a')] })
-      .on(GetAuthorizationTokenCommand, { registryIds: ['333333333333'] })
-      .resolves({ authorizationData: [answer('333333333333', 'b', 'us-west-2')] });
+    threeRegistries();
     exec.passwords[host('111111111111')] = 'a';
     exec.passwords[host('222222222222')] = 'a';
     exec.passwords[host('333333333333', 'us-west-2')] = 'b';
@@ -621,12 +626,7 @@ describe('run', () => {
   test('credential-helper, several regions: one agent for all, the outputs in the order of the inputs', async () => {
     realProcesses();
     core.inputs['credential-helper'] = 'true';
-    core.inputs.registries = `111111111111\n333333333333.dkr.ecr.us-west-2.amazonaws.com, 222222222222`;
-    ecr
-      .on(GetAuthorizationTokenCommand, { registryIds: ['111111111111', '222222222222'] })
-      .resolves({ authorizationData: [answer('111111111111', 'a'), answer('222222222222', 'a')] })
-      .on(GetAuthorizationTokenCommand, { registryIds: ['333333333333'] })
-      .resolves({ authorizationData: [answer('333333333333', 'b', 'us-west-2')] });
+    threeRegistries();
     await run();
     const records = new Records(core.state['run-dir'] ?? '');
     try {
