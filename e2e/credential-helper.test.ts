@@ -83,6 +83,8 @@ test('docker asks the agent: no password in any file, a token that expires is fe
   let readableAfterPost: boolean | undefined;
   const steps = await runSteps(world, {
     inputs: { registries: A, region: REGION, 'credential-helper': 'true' },
+    // With the runner's debug logging on too, no token reaches the log (expectHygiene below).
+    debug: true,
     afterMain: async (main, dirs) => {
       const runDir = main.state['run-dir'] ?? '';
       agent = await agentOf(runDir);
