@@ -7,9 +7,9 @@ import type { Group } from '../src/registries.ts';
 import type { Run } from '../src/run.ts';
 
 jest.unstable_mockModule('@actions/core', () => core);
-const { hookUp, startAgent } = await import('../src/helper-mode.ts');
+const { startAgent } = await import('../src/helper-mode.ts');
 const { startRun } = await import('../src/run.ts');
-const { planLogins, logOut } = await import('../src/logins.ts');
+const { planLogins, logIn, logOut } = await import('../src/logins.ts');
 const { stopProcesses } = await import('../src/runner.ts');
 const { ask } = await import('../src/helper.ts');
 
@@ -61,7 +61,7 @@ test('starts the agent with the tokens, writes the helper onto PATH, hooks each 
     JSON.stringify({ auths: { 'ghcr.io': {} } }),
   );
   const plan = await planLogins(run, ['docker'], false);
-  const outcomes = await hookUp(plan, agent, token);
+  const outcomes = await logIn({ ...plan, helper: agent.helper }, token);
   expect(outcomes).toEqual([
     {
       registry: HOST,
@@ -91,10 +91,9 @@ test('starts the agent with the tokens, writes the helper onto PATH, hooks each 
 test('an entry another run rewrote since is left alone; one already gone is said so', async () => {
   const token = credential(HOST, 'agent-password');
   const plan = await planLogins(run, ['docker'], false);
-  await hookUp(plan, { helper: 'ecr-login-aaaaaa' }, token);
-  await hookUp(
-    plan,
-    { helper: 'ecr-login-bbbbbb' },
+  await logIn({ ...plan, helper: 'ecr-login-aaaaaa' }, token);
+  await logIn(
+    { ...plan, helper: 'ecr-login-bbbbbb' },
     credential('222222222222.dkr.ecr.eu-west-1.amazonaws.com', 'p'),
   );
   const file = path.join(dockerDir, 'config.json');
@@ -114,7 +113,7 @@ test('an entry another run rewrote since is left alone; one already gone is said
 
 test('a CLI whose credential file only it knows cannot be hooked up: that login fails, naming the way out', async () => {
   const plan = { ...(await planLogins(run, ['podman'], false)), containersFile: '' };
-  const [outcome] = await hookUp(plan, { helper: 'ecr-login-aaaaaa' }, credential(HOST, 'p'));
+  const [outcome] = await logIn({ ...plan, helper: 'ecr-login-aaaaaa' }, credential(HOST, 'p'));
   expect(outcome).toEqual({
     registry: HOST,
     cli: 'podman',

@@ -8,7 +8,7 @@ import { Deadline } from './aws-client.ts';
 import { Identities } from './identities.ts';
 import { getInputs } from './inputs.ts';
 import type { Inputs, LoginLimits } from './inputs.ts';
-import { hookUp, startAgent } from './helper-mode.ts';
+import { startAgent } from './helper-mode.ts';
 import type { Agent, Fetched } from './helper-mode.ts';
 import { logIn, planLogins } from './logins.ts';
 import type { Outcome, Plan } from './logins.ts';
@@ -101,9 +101,7 @@ async function logInToAll(
   // Each role's credentials go to the API calls of its registries only.
   const identities = new Identities(inputs.roleSettings, proxy, deadline);
   const outcomes = new Map<ResolvedTarget, Outcome[]>();
-  const failed = (target: ResolvedTarget, error: unknown): Outcome[] => [
-    fail(targetLabel(target), error),
-  ];
+  const failed = (target: ResolvedTarget, error: unknown) => [fail(targetLabel(target), error)];
   const fetching = groups.map(async ({ role, ...group }, index) => {
     try {
       const credentials = role ? await identities.credentialsOf(role, group.region) : undefined;
@@ -157,9 +155,10 @@ async function hookUpAll(
     const registries = fetched.map(({ credential }) => credential.host);
     return [...failed, ...registries.map((registry) => fail(registry, error))];
   }
+  const pointed = { ...plan, helper: agent.helper };
   const hooked = await Promise.all(
     fetched.map(async ({ credential }) => {
-      const done = await hookUp(plan, agent, credential);
+      const done = await logIn(pointed, credential);
       logLanded(done);
       return done;
     }),

@@ -9,16 +9,16 @@ import { startTimeOf } from './command.ts';
 import type { Credential } from './credential.ts';
 import { errorMessage } from './errors.ts';
 import type { Inputs } from './inputs.ts';
-import type { Outcome, Plan } from './logins.ts';
 import type { ProxyEnv } from './proxy.ts';
 import type { Group } from './registries.ts';
 import type { Run } from './run.ts';
 
 /*
  * `credential-helper: true`, in the main step: starts the job's credential agent with the tokens
- * fetched, puts `docker-credential-ecr-login-<run>` on PATH for later steps, and points each
- * registry of each CLI's credential file at it (`credHelpers`). No password is written anywhere.
- * The post step stops the agent and takes the entries out (removal.ts, cleanup.ts).
+ * fetched and puts `docker-credential-ecr-login-<run>` on PATH for later steps; the logins then
+ * point each registry of each CLI's credential file at it (store.ts `pointAt`). No password is
+ * written anywhere. The post step stops the agent and takes the entries out (removal.ts,
+ * cleanup.ts).
  */
 
 /** How long the agent has to start listening. */
@@ -165,48 +165,4 @@ function writeHelper(dir: string, helper: string, socket: string): void {
     fs.writeFileSync(path.join(bin, `docker-credential-${helper}`), script, { mode: 0o700 });
   }
   core.addPath(bin);
-}
-
-/**
- * Points `credential`'s registry at the agent in the credential file of each CLI of the plan:
- * `credHelpers[host] = <helper>`, under the file's lock, recorded before it is written.
- */
-export function hookUp(plan: Plan, agent: Agent, credential: Credential): Promise<Outcome[]> {
-  const registry = credential.host;
-  return Promise.all(
-    plan.clis.map(async (cli): Promise<Outcome> => {
-      try {
-        const file = cli === 'docker' ? (plan.docker?.file ?? '') : plan.containersFile;
-        if (file === '') {
-          throw new Error(
-            `${cli}'s credential file cannot be known here (no XDG_RUNTIME_DIR): set REGISTRY_AUTH_FILE.`,
-          );
-        }
-        const held = await plan.run.files.lock(file);
-        try {
-          const config = held.read();
-          plan.run.records.login({
-            host: registry,
-            cli,
-            file,
-            helper: agent.helper,
-            pinned: false,
-            pending: false,
-            fingerprint: '',
-            agent: true,
-          });
-          held.write({
-            ...config,
-            credHelpers: { ...config.credHelpers, [registry]: agent.helper },
-          });
-        } finally {
-          await held.release();
-        }
-        const output = `asks the credential helper docker-credential-${agent.helper}`;
-        return { registry, cli, ok: true, credential, output };
-      } catch (error) {
-        return { registry, cli, ok: false, error: errorMessage(error) };
-      }
-    }),
-  );
 }

@@ -8,7 +8,10 @@ import * as net from 'node:net';
  * stores nothing: the agent holds the tokens.
  */
 
-/** Imports nothing of the action: the helper starts in a few milliseconds, for every pull and push. */
+/**
+ * agent.ts's NOT_FOUND, written again rather than imported: the helper imports nothing of the
+ * action (agent.ts would bring the AWS SDK), so it starts fast for every pull and push.
+ */
 const NOT_FOUND = 'credentials not found in native keychain';
 const TIMEOUT_MS = 30_000;
 

@@ -77,13 +77,15 @@ export function getInputs(): Inputs {
   const roleToAssume = core.getInput(Input.RoleToAssume).trim();
   if (roleToAssume !== '') checkRoleArn(roleToAssume, `'${Input.RoleToAssume}'`);
   const roleLines = core.getInput(Input.RegistryRoles);
+  const maskPassword = getBoolean(Input.MaskPassword, true);
+  const skipLogout = getBoolean(Input.SkipLogout, false);
   const credentialHelper = getBoolean(Input.CredentialHelper, false);
-  if (credentialHelper) checkHelperMode();
+  if (credentialHelper) checkHelperMode(skipLogout, maskPassword);
   return {
     targets: withRoles(targets, parseRegistryRoles(roleLines), roleToAssume),
     region: region === '' ? undefined : region,
-    maskPassword: getBoolean(Input.MaskPassword, true),
-    skipLogout: getBoolean(Input.SkipLogout, false),
+    maskPassword,
+    skipLogout,
     httpProxy: getProxy(),
     login: getLoginLimits(),
     isolateCredentials: getBoolean(Input.IsolateCredentials, false),
@@ -98,14 +100,14 @@ export function getInputs(): Inputs {
  * What `credential-helper: true` cannot be combined with: `skip-logout` (the agent ends with the
  * job, so nothing could stay logged in) and `mask-password: false` (no password leaves the step).
  */
-function checkHelperMode(): void {
-  if (getBoolean(Input.SkipLogout, false)) {
+function checkHelperMode(skipLogout: boolean, maskPassword: boolean): void {
+  if (skipLogout) {
     throw new Error(
       `'${Input.CredentialHelper}: true' cannot be combined with '${Input.SkipLogout}: true': the ` +
         'credential agent ends with the job, so no login can outlive it. Drop one of the two.',
     );
   }
-  if (!getBoolean(Input.MaskPassword, true)) {
+  if (!maskPassword) {
     throw new Error(
       `'${Input.CredentialHelper}: true' cannot be combined with '${Input.MaskPassword}: false': ` +
         'in that mode no password leaves the step, so there is none to pass to another job. ' +

@@ -14,7 +14,7 @@ import type { Login } from './records.ts';
 import type { Run } from './run.ts';
 import { remove } from './removal.ts';
 import type { Removal } from './removal.ts';
-import { put } from './store.ts';
+import { pointAt, put } from './store.ts';
 import type { Placement } from './store.ts';
 
 /** What every login of a run needs: the run, the CLIs, and where each CLI keeps credentials. */
@@ -25,6 +25,11 @@ export interface Plan {
   docker: DockerPlan | undefined;
   /** The auth file of podman, buildah and skopeo; '' for the CLI's own, unknown one. */
   containersFile: string;
+  /**
+   * credential-helper: the run's agent helper (`ecr-login-<run>`) each registry is pointed at
+   * instead of storing its password; undefined otherwise.
+   */
+  helper?: string;
 }
 
 /**
@@ -68,14 +73,19 @@ export type Outcome =
   | { registry: string; cli: Cli; ok: true; credential: Credential; output: string; note?: string }
   | { registry: string; cli?: Cli; ok: false; error: string };
 
-/** Logs in to one registry with every CLI of the plan, side by side. */
+/**
+ * Logs in to one registry with every CLI of the plan, side by side (or, with the plan's agent
+ * helper, points each CLI at it).
+ */
 export function logIn(plan: Plan, credential: Credential): Promise<Outcome[]> {
   const registry = credential.host;
   return Promise.all(
     plan.clis.map(async (cli): Promise<Outcome> => {
       try {
         const where = placement(plan, cli, registry);
-        const stored = await put(plan.run, credential, where);
+        const stored = plan.helper
+          ? await pointAt(plan.run, registry, where, plan.helper)
+          : await put(plan.run, credential, where);
         return { registry, cli, ok: true, credential, ...stored };
       } catch (error) {
         return { registry, cli, ok: false, error: errorMessage(error) };

@@ -133,3 +133,32 @@ async function putDocker(
     note: `docker's default credential store '${p.helper}' refused the ECR token; the credential is kept in ${p.file} for this registry alone`,
   };
 }
+
+/**
+ * `credential-helper: true`: points `host` at the run's agent in the placement's credential file
+ * (`credHelpers[host] = <helper>`), under the file's lock, recorded before it is written. No
+ * secret is stored.
+ */
+export async function pointAt(
+  run: Run,
+  host: string,
+  placement: Placement,
+  helper: string,
+): Promise<Stored> {
+  const { cli, file } = placement;
+  if (file === '') {
+    throw new Error(
+      `${cli}'s credential file cannot be known here (no XDG_RUNTIME_DIR): set REGISTRY_AUTH_FILE.`,
+    );
+  }
+  const held = await run.files.lock(file);
+  try {
+    const config = held.read();
+    const login = { host, cli, file, helper, pinned: false, pending: false, fingerprint: '' };
+    run.records.login({ ...login, agent: true });
+    held.write({ ...config, credHelpers: { ...config.credHelpers, [host]: helper } });
+  } finally {
+    await held.release();
+  }
+  return { output: `asks the credential helper docker-credential-${helper}` };
+}
